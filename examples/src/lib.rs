@@ -1,1 +1,1 @@
-//! Runnable examples; see `examples/*.rs`.
+#![doc = include_str!("../../README.md")]

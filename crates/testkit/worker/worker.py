@@ -26,6 +26,13 @@ from temporalio.exceptions import ApplicationError
 CONFORMANCE_STAGE = SearchAttributeKey.for_keyword("ConformanceStage")
 
 
+@workflow.defn(name="hello")
+class Hello:
+    @workflow.run
+    async def run(self, name: str) -> str:
+        return f"Hello, {name}!"
+
+
 @workflow.defn(name="echo")
 class Echo:
     @workflow.run
@@ -182,6 +189,7 @@ class LongUpdate:
 
 
 WORKFLOWS = [
+    Hello,
     Echo,
     EchoBytes,
     Counter,
