@@ -1,0 +1,245 @@
+//! Serves a transport-agnostic [`WorkflowService`] / [`OperatorService`] through the
+//! generated tonic server traits: `tonic::Request` becomes a [`ServiceRequest`] and a
+//! [`ServiceError`] becomes a `tonic::Status` whose details a client can decode.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use temporal_client_core::proto::grpc::health::v1 as health;
+use temporal_client_core::proto::temporal::api::operatorservice::v1 as op;
+use temporal_client_core::proto::temporal::api::workflowservice::v1 as wf;
+use temporal_client_core::{
+    CallOptions, Code, OperatorService, ServiceError, ServiceRequest, WorkflowService,
+};
+
+use super::faults::Faults;
+
+/// The generated `WorkflowService` server trait, implemented over a [`WorkflowService`].
+pub(crate) struct WorkflowAdapter {
+    pub(crate) service: Arc<dyn WorkflowService>,
+    pub(crate) faults: Faults,
+}
+
+/// The generated `OperatorService` server trait, implemented over an [`OperatorService`].
+pub(crate) struct OperatorAdapter {
+    pub(crate) service: Arc<dyn OperatorService>,
+    pub(crate) faults: Faults,
+}
+
+/// `grpc.health.v1.Health`, always answering SERVING.
+pub(crate) struct AlwaysServing;
+
+macro_rules! adapter_methods {
+    ($adapter:ty, $server_trait:path, $pkg:ident;
+     $( ($method:ident, $req:ident, $resp:ident, $name:literal) ),* $(,)?) => {
+        #[tonic::async_trait]
+        impl $server_trait for $adapter {
+            $(
+                async fn $method(
+                    &self,
+                    request: tonic::Request<$pkg::$req>,
+                ) -> Result<tonic::Response<$pkg::$resp>, tonic::Status> {
+                    self.faults.before_call($name).await.map_err(into_status)?;
+                    self.service
+                        .$method(into_service_request(request))
+                        .await
+                        .map(tonic::Response::new)
+                        .map_err(into_status)
+                }
+            )*
+        }
+    };
+}
+
+macro_rules! workflow_adapter {
+    ($($rpc:tt)*) => {
+        adapter_methods! {
+            WorkflowAdapter, wf::workflow_service_server::WorkflowService, wf;
+            $($rpc)*
+        }
+    };
+}
+
+macro_rules! operator_adapter {
+    ($($rpc:tt)*) => {
+        adapter_methods! {
+            OperatorAdapter, op::operator_service_server::OperatorService, op;
+            $($rpc)*
+        }
+    };
+}
+
+temporal_client_core::for_each_workflow_service_rpc!(workflow_adapter);
+temporal_client_core::for_each_operator_service_rpc!(operator_adapter);
+
+#[tonic::async_trait]
+impl health::health_server::Health for AlwaysServing {
+    async fn check(
+        &self,
+        _request: tonic::Request<health::HealthCheckRequest>,
+    ) -> Result<tonic::Response<health::HealthCheckResponse>, tonic::Status> {
+        Ok(tonic::Response::new(serving()))
+    }
+
+    async fn watch(
+        &self,
+        _request: tonic::Request<health::HealthCheckRequest>,
+    ) -> Result<
+        tonic::Response<tonic::codegen::BoxStream<health::HealthCheckResponse>>,
+        tonic::Status,
+    > {
+        use tokio_stream::StreamExt as _;
+        // The status never changes: send it once, then keep the stream open.
+        let stream = tokio_stream::once(Ok(serving())).chain(tokio_stream::pending());
+        Ok(tonic::Response::new(Box::pin(stream)))
+    }
+}
+
+fn serving() -> health::HealthCheckResponse {
+    health::HealthCheckResponse {
+        status: health::health_check_response::ServingStatus::Serving as i32,
+    }
+}
+
+/// Headers that belong to the gRPC protocol rather than to the caller's metadata.
+fn is_protocol_header(name: &str) -> bool {
+    name.starts_with("grpc-") || matches!(name, "te" | "content-type" | "user-agent")
+}
+
+/// Converts a tonic request into the envelope the service traits take: the
+/// `grpc-timeout` header becomes the timeout, ASCII metadata becomes metadata entries.
+pub(crate) fn into_service_request<T>(request: tonic::Request<T>) -> ServiceRequest<T> {
+    let (metadata, _extensions, message) = request.into_parts();
+    let headers = metadata.into_headers();
+    let timeout = headers
+        .get("grpc-timeout")
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_grpc_timeout);
+    let entries = headers
+        .iter()
+        .filter(|(name, _)| {
+            let name = name.as_str();
+            !is_protocol_header(name) && !name.ends_with("-bin")
+        })
+        .filter_map(|(name, value)| {
+            let value = value.to_str().ok()?;
+            Some((name.as_str().to_owned(), value.to_owned()))
+        })
+        .collect();
+    ServiceRequest {
+        message,
+        options: CallOptions {
+            timeout,
+            metadata: entries,
+            ..CallOptions::default()
+        },
+    }
+}
+
+/// Parses a `grpc-timeout` header value: up to 8 digits and a unit
+/// (`H`ours, `M`inutes, `S`econds, `m`illis, `u`micros, `n`anos).
+pub(crate) fn parse_grpc_timeout(value: &str) -> Option<Duration> {
+    let split = value.len().checked_sub(1)?;
+    if !value.is_char_boundary(split) {
+        return None;
+    }
+    let (digits, unit) = value.split_at(split);
+    if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u64 = digits.parse().ok()?;
+    Some(match unit {
+        "H" => Duration::from_secs(n * 3600),
+        "M" => Duration::from_secs(n * 60),
+        "S" => Duration::from_secs(n),
+        "m" => Duration::from_millis(n),
+        "u" => Duration::from_micros(n),
+        "n" => Duration::from_nanos(n),
+        _ => return None,
+    })
+}
+
+/// Converts a service error into a gRPC status with the same code and message; typed
+/// details travel as an encoded `google.rpc.Status` (`grpc-status-details-bin`).
+pub(crate) fn into_status(error: ServiceError) -> tonic::Status {
+    // An "error" with code OK would read as success on the wire.
+    let code = match error.code() {
+        Code::Ok => Code::Unknown,
+        code => code,
+    };
+    let tonic_code = tonic::Code::from_i32(code as i32);
+    match error.details() {
+        Some(details) => {
+            let bytes = details.encode_status(code, error.message());
+            tonic::Status::with_details(tonic_code, error.message(), bytes.into())
+        }
+        None => tonic::Status::new(tonic_code, error.message()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use temporal_client_core::ErrorDetails;
+    use temporal_client_core::proto::temporal::api::errordetails::v1::NotFoundFailure;
+
+    #[test]
+    fn grpc_timeout_units_parse() {
+        assert_eq!(parse_grpc_timeout("5S"), Some(Duration::from_secs(5)));
+        assert_eq!(parse_grpc_timeout("2H"), Some(Duration::from_secs(7200)));
+        assert_eq!(parse_grpc_timeout("3M"), Some(Duration::from_secs(180)));
+        assert_eq!(parse_grpc_timeout("250m"), Some(Duration::from_millis(250)));
+        assert_eq!(parse_grpc_timeout("7u"), Some(Duration::from_micros(7)));
+        assert_eq!(parse_grpc_timeout("9n"), Some(Duration::from_nanos(9)));
+        for bad in ["", "S", "5", "5x", "123456789S", "-1S", "1.5S", "5é"] {
+            assert_eq!(parse_grpc_timeout(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn request_metadata_and_timeout_reach_the_service_request() {
+        let mut request = tonic::Request::new(wf::GetSystemInfoRequest {});
+        let md = request.metadata_mut();
+        md.insert(
+            "grpc-timeout",
+            tonic::metadata::MetadataValue::from_static("1500m"),
+        );
+        md.insert(
+            "te",
+            tonic::metadata::MetadataValue::from_static("trailers"),
+        );
+        md.insert(
+            "temporal-namespace",
+            tonic::metadata::MetadataValue::from_static("ns"),
+        );
+        md.insert_bin(
+            "raw-bin",
+            tonic::metadata::MetadataValue::from_bytes(b"\x00\x01"),
+        );
+        let request = into_service_request(request);
+        assert_eq!(request.options.timeout, Some(Duration::from_millis(1500)));
+        assert_eq!(
+            request.options.metadata,
+            vec![("temporal-namespace".to_owned(), "ns".to_owned())]
+        );
+    }
+
+    #[test]
+    fn status_keeps_code_message_and_details() {
+        let details = ErrorDetails::NotFound(NotFoundFailure {
+            current_cluster: "a".into(),
+            active_cluster: "b".into(),
+        });
+        let status = into_status(
+            ServiceError::new("DescribeWorkflowExecution", Code::NotFound, "gone")
+                .with_details(details.clone()),
+        );
+        assert_eq!(status.code(), tonic::Code::NotFound);
+        assert_eq!(status.message(), "gone");
+        assert_eq!(ErrorDetails::decode_status(status.details()), Some(details));
+
+        let plain = into_status(ServiceError::new("X", Code::Ok, "odd"));
+        assert_eq!(plain.code(), tonic::Code::Unknown);
+        assert!(plain.details().is_empty());
+    }
+}

@@ -1,0 +1,235 @@
+//! Fault injection for the gRPC [`TestServer`](super::TestServer): failures, latency,
+//! dropped connections, and a count of the calls each RPC received.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use temporal_client_core::{Code, ServiceError};
+use tokio::task::JoinSet;
+
+/// Matches every RPC in [`Faults::latency`], [`Faults::fail_next`] and
+/// [`Faults::fail_next_error`].
+pub const ANY_RPC: &str = "*";
+
+/// The fault-injection controls of one [`TestServer`](super::TestServer).
+///
+/// Cloning is cheap; every clone controls the same server. Rules apply to the RPC named
+/// by its wire name (`"StartWorkflowExecution"`), or to all RPCs with [`ANY_RPC`].
+/// When no rule is set, a call pays one atomic load.
+#[derive(Clone, Default)]
+pub struct Faults {
+    inner: Arc<FaultState>,
+}
+
+impl std::fmt::Debug for Faults {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let rules = lock(&self.inner.rules);
+        f.debug_struct("Faults")
+            .field("pending_failures", &rules.failures.len())
+            .field("latencies", &rules.latency.len())
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Default)]
+struct FaultState {
+    /// True when any failure or latency rule is set.
+    active: AtomicBool,
+    rules: Mutex<Rules>,
+    calls: Mutex<HashMap<&'static str, u64>>,
+    connections: Mutex<JoinSet<()>>,
+}
+
+#[derive(Default)]
+struct Rules {
+    /// Pending failures, consumed in order; each entry fails `remaining` more calls.
+    failures: Vec<FailRule>,
+    latency: HashMap<String, Duration>,
+}
+
+struct FailRule {
+    rpc: String,
+    remaining: u32,
+    error: ServiceError,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding one of these locks cannot leave the data half-updated in a
+    // way that matters to a test server, so a poisoned lock is used as is.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn matches(rule_rpc: &str, rpc: &str) -> bool {
+    rule_rpc == ANY_RPC || rule_rpc == rpc
+}
+
+impl Faults {
+    /// Makes the next `n` calls of `rpc` (or of any RPC, with [`ANY_RPC`]) fail with
+    /// `code` and `message`, without reaching the service.
+    pub fn fail_next(&self, rpc: &str, n: u32, code: Code, message: impl Into<String>) {
+        self.fail_next_error(rpc, n, ServiceError::new("TestServer", code, message));
+    }
+
+    /// Makes the next `n` calls of `rpc` fail with `error`, typed details included.
+    pub fn fail_next_error(&self, rpc: &str, n: u32, error: ServiceError) {
+        if n == 0 {
+            return;
+        }
+        let mut rules = lock(&self.inner.rules);
+        rules.failures.push(FailRule {
+            rpc: rpc.to_owned(),
+            remaining: n,
+            error,
+        });
+        self.inner.active.store(true, Ordering::Release);
+    }
+
+    /// Delays every call of `rpc` (or every call, with [`ANY_RPC`]) by `delay` before it
+    /// reaches the service. A zero delay removes the rule.
+    pub fn latency(&self, rpc: &str, delay: Duration) {
+        let mut rules = lock(&self.inner.rules);
+        if delay.is_zero() {
+            rules.latency.remove(rpc);
+        } else {
+            rules.latency.insert(rpc.to_owned(), delay);
+        }
+        self.inner
+            .active
+            .store(rules.is_active(), Ordering::Release);
+    }
+
+    /// Removes every failure and latency rule.
+    pub fn clear(&self) {
+        let mut rules = lock(&self.inner.rules);
+        rules.failures.clear();
+        rules.latency.clear();
+        self.inner.active.store(false, Ordering::Release);
+    }
+
+    /// Closes every open client connection at once, in the middle of any call in flight
+    /// (long polls included). The calls in flight are cancelled on the server side too.
+    /// The server keeps accepting new connections.
+    pub fn drop_connections(&self) {
+        lock(&self.inner.connections).abort_all();
+    }
+
+    /// How many calls of `rpc` the server received (failed and delayed ones included).
+    pub fn calls(&self, rpc: &str) -> u64 {
+        lock(&self.inner.calls).get(rpc).copied().unwrap_or(0)
+    }
+
+    /// Counts the call, then applies the latency and failure rules for `rpc`.
+    pub(crate) async fn before_call(&self, rpc: &'static str) -> Result<(), ServiceError> {
+        *lock(&self.inner.calls).entry(rpc).or_insert(0) += 1;
+        if !self.inner.active.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let (delay, failure) = {
+            let mut rules = lock(&self.inner.rules);
+            let delay = rules
+                .latency
+                .get(rpc)
+                .or_else(|| rules.latency.get(ANY_RPC))
+                .copied();
+            let failure = rules.take_failure(rpc);
+            self.inner
+                .active
+                .store(rules.is_active(), Ordering::Release);
+            (delay, failure)
+        };
+        if let Some(delay) = delay {
+            tokio::time::sleep(delay).await;
+        }
+        match failure {
+            Some(error) => Err(error.with_rpc(rpc)),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs `connection` as a task that [`drop_connections`](Self::drop_connections)
+    /// aborts.
+    pub(crate) fn track_connection<F>(&self, connection: F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let mut set = lock(&self.inner.connections);
+        // Reap connections that ended so the set does not grow without bound.
+        while set.try_join_next().is_some() {}
+        set.spawn(connection);
+    }
+
+    /// Aborts every connection; used when the server stops.
+    pub(crate) fn shutdown_connections(&self) {
+        self.drop_connections();
+    }
+}
+
+impl Rules {
+    fn is_active(&self) -> bool {
+        !self.failures.is_empty() || !self.latency.is_empty()
+    }
+
+    fn take_failure(&mut self, rpc: &str) -> Option<ServiceError> {
+        let index = self.failures.iter().position(|r| matches(&r.rpc, rpc))?;
+        let rule = &mut self.failures[index];
+        rule.remaining -= 1;
+        if rule.remaining == 0 {
+            Some(self.failures.remove(index).error)
+        } else {
+            Some(rule.error.clone())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn fail_next_fails_exactly_n_calls_of_that_rpc() {
+        let faults = Faults::default();
+        faults.fail_next("GetSystemInfo", 2, Code::Unavailable, "down");
+        assert!(faults.before_call("DescribeNamespace").await.is_ok());
+        for _ in 0..2 {
+            let err = faults.before_call("GetSystemInfo").await.err();
+            let err = err.map(|e| (e.code(), e.rpc(), e.message().to_owned()));
+            assert_eq!(
+                err,
+                Some((Code::Unavailable, "GetSystemInfo", "down".to_owned()))
+            );
+        }
+        assert!(faults.before_call("GetSystemInfo").await.is_ok());
+        assert!(!faults.inner.active.load(Ordering::Acquire));
+        assert_eq!(faults.calls("GetSystemInfo"), 3);
+        assert_eq!(faults.calls("DescribeNamespace"), 1);
+        assert_eq!(faults.calls("ListWorkflowExecutions"), 0);
+    }
+
+    #[tokio::test]
+    async fn any_rpc_matches_every_rpc_and_clear_removes_rules() {
+        let faults = Faults::default();
+        faults.fail_next(ANY_RPC, 1, Code::Internal, "boom");
+        assert!(faults.before_call("CountWorkers").await.is_err());
+        assert!(faults.before_call("CountWorkers").await.is_ok());
+        faults.fail_next(ANY_RPC, 5, Code::Internal, "boom");
+        faults.latency(ANY_RPC, Duration::from_secs(60));
+        faults.clear();
+        assert!(faults.before_call("CountWorkers").await.is_ok());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn latency_delays_the_call() {
+        let faults = Faults::default();
+        faults.latency("GetSystemInfo", Duration::from_millis(300));
+        let start = tokio::time::Instant::now();
+        assert!(faults.before_call("GetSystemInfo").await.is_ok());
+        assert!(start.elapsed() >= Duration::from_millis(300));
+        let start = tokio::time::Instant::now();
+        assert!(faults.before_call("DescribeNamespace").await.is_ok());
+        assert!(start.elapsed() < Duration::from_millis(300));
+        faults.latency("GetSystemInfo", Duration::ZERO);
+        assert!(!faults.inner.active.load(Ordering::Acquire));
+    }
+}

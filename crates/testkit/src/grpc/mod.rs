@@ -1,0 +1,419 @@
+//! [`TestServer`]: serves any [`WorkflowService`] (and optionally an
+//! [`OperatorService`]) over real gRPC, on `127.0.0.1` or in memory, with fault
+//! injection and optional (mutual) TLS.
+//!
+//! ```no_run
+//! # use std::sync::Arc;
+//! # use temporal_client_core::WorkflowService;
+//! # use temporal_testkit::grpc::TestServer;
+//! # async fn demo(service: Arc<dyn WorkflowService>) -> Result<(), Box<dyn std::error::Error>> {
+//! let server = TestServer::start(service).await?;
+//! let url = server.url(); // Some("http://127.0.0.1:PORT")
+//! server.faults().fail_next("StartWorkflowExecution", 1, temporal_client_core::Code::Unavailable, "try again");
+//! # let _ = url; Ok(()) }
+//! ```
+
+mod adapter;
+mod faults;
+#[cfg(feature = "tls")]
+mod tls;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use temporal_client_core::proto::grpc::health::v1::health_server::HealthServer;
+use temporal_client_core::proto::temporal::api::operatorservice::v1::operator_service_server::OperatorServiceServer;
+use temporal_client_core::proto::temporal::api::workflowservice::v1::workflow_service_server::WorkflowServiceServer;
+use temporal_client_core::{OperatorService, WorkflowService};
+use tokio::io::{AsyncRead, AsyncWrite, DuplexStream};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::AbortHandle;
+use tonic::service::Routes;
+use tonic::transport::{Channel, Endpoint};
+
+use adapter::{AlwaysServing, OperatorAdapter, WorkflowAdapter};
+pub use faults::{ANY_RPC, Faults};
+#[cfg(feature = "tls")]
+pub use tls::{TLS_SERVER_NAME, TlsCredentials, TlsMode};
+
+/// The largest message the server accepts or sends, like the Temporal server (128 MiB).
+const MAX_MESSAGE_SIZE: usize = 128 * 1024 * 1024;
+/// Buffer size of each in-memory connection, per direction.
+const DUPLEX_BUFFER: usize = 256 * 1024;
+/// The URL an in-memory channel is built with; it never resolves.
+const IN_MEMORY_URL: &str = "http://in-memory.invalid";
+
+/// Why a [`TestServer`] could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TestServerError {
+    /// No local port could be bound.
+    #[error("the gRPC test server could not listen on 127.0.0.1: {0}")]
+    Bind(#[source] io::Error),
+    /// The TLS certificates or configuration could not be made.
+    #[error("the gRPC test server could not set up TLS: {0}")]
+    Tls(String),
+}
+
+/// Configures a [`TestServer`] before it starts.
+pub struct TestServerBuilder {
+    service: Arc<dyn WorkflowService>,
+    operator: Option<Arc<dyn OperatorService>>,
+    #[cfg(feature = "tls")]
+    tls: Option<TlsMode>,
+}
+
+impl std::fmt::Debug for TestServerBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestServerBuilder")
+            .field("operator", &self.operator.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl TestServerBuilder {
+    /// Also serves `OperatorService` with `operator` (otherwise its RPCs answer
+    /// `UNIMPLEMENTED`).
+    pub fn operator(mut self, operator: Arc<dyn OperatorService>) -> Self {
+        self.operator = Some(operator);
+        self
+    }
+
+    /// Serves TLS (or mutual TLS) on the TCP port, with certificates generated at start;
+    /// [`TestServer::tls`] gives what a client needs. In-memory connections stay plain.
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, mode: TlsMode) -> Self {
+        self.tls = Some(mode);
+        self
+    }
+
+    /// Starts serving on a free port of `127.0.0.1` (and in memory).
+    pub async fn start(self) -> Result<TestServer, TestServerError> {
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(TestServerError::Bind)?;
+        let address = listener.local_addr().map_err(TestServerError::Bind)?;
+        let url = format!("{}://{address}", self.scheme());
+
+        #[cfg(feature = "tls")]
+        let (acceptor, credentials) = match self.tls {
+            Some(mode) => {
+                let (acceptor, credentials) = tls::generate(mode)?;
+                (Some(acceptor), Some(credentials))
+            }
+            None => (None, None),
+        };
+
+        let connections = self.connection_server();
+        let endpoint = Endpoint::from_shared(url.clone())
+            .map_err(|e| TestServerError::Bind(io::Error::other(e)))?;
+        #[cfg(feature = "tls")]
+        let endpoint = match &credentials {
+            Some(credentials) => endpoint
+                .tls_config(credentials.client_tls_config())
+                .map_err(|e| TestServerError::Tls(e.to_string()))?,
+            None => endpoint,
+        };
+        let channel = endpoint.connect_lazy();
+
+        let accept = {
+            let connections = connections.clone();
+            tokio::spawn(async move {
+                loop {
+                    match listener.accept().await {
+                        Ok((stream, _peer)) => {
+                            #[cfg(feature = "tls")]
+                            connections.serve_tcp(stream, acceptor.clone());
+                            #[cfg(not(feature = "tls"))]
+                            connections.serve_tcp(stream);
+                        }
+                        // Out of file descriptors and the like: wait, then go on.
+                        Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+                    }
+                }
+            })
+        };
+
+        Ok(TestServer {
+            address: Some(address),
+            url: Some(url),
+            channel,
+            connections,
+            accept_task: Some(accept.abort_handle()),
+            #[cfg(feature = "tls")]
+            tls: credentials,
+        })
+    }
+
+    /// Starts serving in memory only: no socket, connect with [`TestServer::channel`]
+    /// or [`TestServer::connector`]. Any TLS setting is ignored.
+    pub fn duplex(self) -> TestServer {
+        let connections = self.connection_server();
+        let connector = DuplexConnector {
+            connections: connections.clone(),
+        };
+        let channel = Endpoint::from_static(IN_MEMORY_URL).connect_with_connector_lazy(connector);
+        TestServer {
+            address: None,
+            url: None,
+            channel,
+            connections,
+            accept_task: None,
+            #[cfg(feature = "tls")]
+            tls: None,
+        }
+    }
+
+    fn scheme(&self) -> &'static str {
+        #[cfg(feature = "tls")]
+        if self.tls.is_some() {
+            return "https";
+        }
+        "http"
+    }
+
+    fn connection_server(&self) -> ConnectionServer {
+        let faults = Faults::default();
+        let workflow = WorkflowServiceServer::new(WorkflowAdapter {
+            service: self.service.clone(),
+            faults: faults.clone(),
+        })
+        .max_decoding_message_size(MAX_MESSAGE_SIZE)
+        .max_encoding_message_size(MAX_MESSAGE_SIZE);
+        let mut routes = Routes::new(HealthServer::new(AlwaysServing)).add_service(workflow);
+        if let Some(operator) = &self.operator {
+            routes = routes.add_service(
+                OperatorServiceServer::new(OperatorAdapter {
+                    service: operator.clone(),
+                    faults: faults.clone(),
+                })
+                .max_decoding_message_size(MAX_MESSAGE_SIZE)
+                .max_encoding_message_size(MAX_MESSAGE_SIZE),
+            );
+        }
+        ConnectionServer {
+            routes: routes.prepare(),
+            faults,
+            stopped: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+/// A real gRPC server for tests, serving a [`WorkflowService`] implementation (a fake,
+/// a mock, a recording wrapper) exactly as a Temporal frontend would on the wire:
+/// status codes, messages and typed error details, plus `grpc.health.v1` (always
+/// SERVING).
+///
+/// Stops when dropped: the port closes and every open connection is cut.
+pub struct TestServer {
+    address: Option<SocketAddr>,
+    url: Option<String>,
+    channel: Channel,
+    connections: ConnectionServer,
+    accept_task: Option<AbortHandle>,
+    #[cfg(feature = "tls")]
+    tls: Option<TlsCredentials>,
+}
+
+impl std::fmt::Debug for TestServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestServer")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TestServer {
+    /// A builder, to add an `OperatorService` or TLS before starting.
+    pub fn builder(service: Arc<dyn WorkflowService>) -> TestServerBuilder {
+        TestServerBuilder {
+            service,
+            operator: None,
+            #[cfg(feature = "tls")]
+            tls: None,
+        }
+    }
+
+    /// Serves `service` on a free port of `127.0.0.1`, without TLS.
+    pub async fn start(service: Arc<dyn WorkflowService>) -> Result<TestServer, TestServerError> {
+        Self::builder(service).start().await
+    }
+
+    /// Serves `service` in memory (over `tokio::io::duplex`), with no socket at all.
+    pub fn duplex(service: Arc<dyn WorkflowService>) -> TestServer {
+        Self::builder(service).duplex()
+    }
+
+    /// The listening address (`127.0.0.1:PORT`); `None` for an in-memory server.
+    pub fn address(&self) -> Option<SocketAddr> {
+        self.address
+    }
+
+    /// The URL to connect to: `http://127.0.0.1:PORT`, or `https://...` with TLS (verify
+    /// the certificate against [`TLS_SERVER_NAME`]); `None` for an in-memory server.
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_deref()
+    }
+
+    /// A channel to this server that connects on first use: over TCP (with the test
+    /// TLS credentials when TLS is on), or in memory for an in-memory server. It
+    /// reconnects after [`Faults::drop_connections`].
+    pub fn channel(&self) -> Channel {
+        self.channel.clone()
+    }
+
+    /// A connector that opens in-memory connections to this server (for
+    /// `Endpoint::connect_with_connector`), for servers started either way.
+    pub fn connector(&self) -> DuplexConnector {
+        DuplexConnector {
+            connections: self.connections.clone(),
+        }
+    }
+
+    /// The fault-injection controls and call counters.
+    pub fn faults(&self) -> &Faults {
+        &self.connections.faults
+    }
+
+    /// What a client needs to connect over TLS; `None` without TLS.
+    #[cfg(feature = "tls")]
+    pub fn tls(&self) -> Option<&TlsCredentials> {
+        self.tls.as_ref()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(accept) = self.accept_task.take() {
+            accept.abort();
+        }
+        self.connections.stopped.store(true, Ordering::Release);
+        self.connections.faults.shutdown_connections();
+    }
+}
+
+/// Opens in-memory connections to a [`TestServer`]: a `tower::Service<http::Uri>` for
+/// `tonic::transport::Endpoint::connect_with_connector`. The URI is ignored.
+#[derive(Clone)]
+pub struct DuplexConnector {
+    connections: ConnectionServer,
+}
+
+impl std::fmt::Debug for DuplexConnector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DuplexConnector").finish_non_exhaustive()
+    }
+}
+
+impl tower::Service<http::Uri> for DuplexConnector {
+    type Response = TokioIo<DuplexStream>;
+    type Error = io::Error;
+    type Future = std::future::Ready<Result<Self::Response, io::Error>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), io::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _uri: http::Uri) -> Self::Future {
+        if self.connections.stopped.load(Ordering::Acquire) {
+            return std::future::ready(Err(io::Error::new(
+                io::ErrorKind::ConnectionRefused,
+                "the gRPC test server was stopped",
+            )));
+        }
+        let (client, server) = tokio::io::duplex(DUPLEX_BUFFER);
+        let routes = self.connections.routes.clone();
+        self.connections
+            .faults
+            .track_connection(serve_http2(server, routes));
+        std::future::ready(Ok(TokioIo::new(client)))
+    }
+}
+
+/// What every connection of one server shares.
+#[derive(Clone)]
+struct ConnectionServer {
+    routes: Routes,
+    faults: Faults,
+    stopped: Arc<AtomicBool>,
+}
+
+impl ConnectionServer {
+    #[cfg(feature = "tls")]
+    fn serve_tcp(&self, stream: TcpStream, acceptor: Option<tokio_rustls::TlsAcceptor>) {
+        let _ = stream.set_nodelay(true);
+        let routes = self.routes.clone();
+        match acceptor {
+            Some(acceptor) => self.faults.track_connection(async move {
+                // A failed handshake (e.g. no client certificate under mutual TLS) just
+                // ends this connection; the client sees the TLS error.
+                if let Ok(tls) = acceptor.accept(stream).await {
+                    serve_http2(tls, routes).await;
+                }
+            }),
+            None => self.faults.track_connection(serve_http2(stream, routes)),
+        }
+    }
+
+    #[cfg(not(feature = "tls"))]
+    fn serve_tcp(&self, stream: TcpStream) {
+        let _ = stream.set_nodelay(true);
+        self.faults
+            .track_connection(serve_http2(stream, self.routes.clone()));
+    }
+}
+
+/// Serves HTTP/2 gRPC on one connection until it closes. The calls of the connection
+/// run as tasks owned by it, so aborting the connection cancels its calls too.
+async fn serve_http2<IO>(io: IO, routes: Routes)
+where
+    IO: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+{
+    let calls = CallTasks::default();
+    let _cancel_calls = CancelOnDrop(calls.clone());
+    let connection = hyper::server::conn::http2::Builder::new(calls)
+        .timer(TokioTimer::new())
+        .serve_connection(TokioIo::new(io), TowerToHyperService::new(routes));
+    // A connection error only concerns this client; the server goes on.
+    let _ = connection.await;
+}
+
+/// The hyper executor of one connection: runs its streams in a `JoinSet`.
+#[derive(Clone, Default)]
+struct CallTasks(Arc<std::sync::Mutex<tokio::task::JoinSet<()>>>);
+
+impl CallTasks {
+    fn lock(&self) -> std::sync::MutexGuard<'_, tokio::task::JoinSet<()>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl<F> hyper::rt::Executor<F> for CallTasks
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    fn execute(&self, future: F) {
+        let mut set = self.lock();
+        while set.try_join_next().is_some() {}
+        set.spawn(async move {
+            let _ = future.await;
+        });
+    }
+}
+
+struct CancelOnDrop(CallTasks);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.lock().abort_all();
+    }
+}
