@@ -1,0 +1,198 @@
+//! Rust fake-workflow versions of the conformance workflows in `worker/WORKFLOWS.md`, with
+//! the same names, arguments, results and errors as the Python worker (`worker.py`), so
+//! one scenario runs against the fake or a real server.
+//!
+//! ```
+//! # use temporal_testkit::{FakeServer, conformance_workflows};
+//! let fake = FakeServer::builder().conformance_search_attributes().build();
+//! conformance_workflows::register_all(&fake);
+//! ```
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::time::Duration;
+
+use serde_json::json;
+use temporal_proto::temporal::api::common::v1::Payloads;
+
+use super::server::FakeServer;
+use super::workflows::{
+    WorkflowContext, WorkflowFailure, WorkflowResult, search_attribute,
+};
+
+/// Every conformance workflow type name, as `WORKFLOWS.md` lists them.
+pub const WORKFLOW_TYPES: &[&str] = &[
+    "echo",
+    "echo_bytes",
+    "counter",
+    "wait_cancel",
+    "fail",
+    "retry_then_succeed",
+    "continue_as_new",
+    "cron",
+    "sleep",
+    "search_attrs",
+    "long_update",
+];
+
+/// Registers every conformance workflow on `fake`.
+///
+/// `search_attrs` upserts `ConformanceStage`; build the server with
+/// [`conformance_search_attributes`](super::FakeServerBuilder::conformance_search_attributes)
+/// so start requests may set the suite's attributes too.
+pub fn register_all(fake: &FakeServer) {
+    fake.register_workflow("echo", echo);
+    fake.register_workflow("echo_bytes", echo_bytes);
+    fake.register_workflow("counter", counter);
+    fake.register_workflow("wait_cancel", wait_cancel);
+    fake.register_workflow("fail", fail);
+    fake.register_workflow("retry_then_succeed", retry_then_succeed);
+    fake.register_workflow("continue_as_new", continue_as_new);
+    fake.register_workflow("cron", |_ctx: WorkflowContext| async { WorkflowResult::completed("cron run") });
+    fake.register_workflow("sleep", sleep);
+    fake.register_workflow("search_attrs", search_attrs);
+    fake.register_workflow("long_update", long_update);
+}
+
+/// `echo(*args)`: the list of its arguments.
+async fn echo(ctx: WorkflowContext) -> Result<WorkflowResult, WorkflowFailure> {
+    let args: Vec<serde_json::Value> = ctx.args()?;
+    Ok(WorkflowResult::completed(args))
+}
+
+/// `echo_bytes(data: bytes)`: the same `binary/plain` payload back.
+async fn echo_bytes(ctx: WorkflowContext) -> Result<WorkflowResult, WorkflowFailure> {
+    let input = ctx.input().unwrap_or_default();
+    let first = input
+        .payloads
+        .into_iter()
+        .next()
+        .ok_or_else(|| WorkflowFailure::application("echo_bytes expects one bytes argument").with_type("TypeError"))?;
+    Ok(WorkflowResult::completed_payloads(Payloads {
+        payloads: vec![first],
+    }))
+}
+
+/// `counter(initial: int)`: signals `increment(n)` and `finish()`, queries `get_value()`
+/// and `fail_query()`, update `add(n)` whose validator rejects `n < 0`.
+async fn counter(ctx: WorkflowContext) -> Result<WorkflowResult, WorkflowFailure> {
+    let value = Arc::new(AtomicI64::new(0));
+    let v = Arc::clone(&value);
+    ctx.on_query("get_value", move |_| Ok(v.load(Ordering::SeqCst)));
+    ctx.on_query("fail_query", |_| -> Result<i64, WorkflowFailure> {
+        Err(WorkflowFailure::application("query failed on purpose"))
+    });
+    let v = Arc::clone(&value);
+    ctx.on_update_with_validator(
+        "add",
+        |args| {
+            let (n,): (i64,) = args.get()?;
+            if n < 0 {
+                return Err(WorkflowFailure::application("negative increment"));
+            }
+            Ok(())
+        },
+        move |_ctx, args| {
+            let v = Arc::clone(&v);
+            async move {
+                let (n,): (i64,) = args.get()?;
+                Ok(v.fetch_add(n, Ordering::SeqCst) + n)
+            }
+        },
+    );
+    let (initial,): (i64,) = ctx.args()?;
+    value.fetch_add(initial, Ordering::SeqCst);
+    loop {
+        let signal = ctx.next_signal().await;
+        match signal.name.as_str() {
+            "increment" => {
+                let (n,): (i64,) = signal.args.get()?;
+                value.fetch_add(n, Ordering::SeqCst);
+            }
+            "finish" => return Ok(WorkflowResult::completed(value.load(Ordering::SeqCst))),
+            _ => {}
+        }
+    }
+}
+
+/// `wait_cancel()`: waits for cancellation, sets `cleaned_up()`, ends as Canceled.
+async fn wait_cancel(ctx: WorkflowContext) -> WorkflowResult {
+    let cleaned = Arc::new(AtomicBool::new(false));
+    let c = Arc::clone(&cleaned);
+    ctx.on_query("cleaned_up", move |_| Ok(c.load(Ordering::SeqCst)));
+    ctx.cancelled().await;
+    cleaned.store(true, Ordering::SeqCst);
+    WorkflowResult::canceled()
+}
+
+/// `fail(message)`: the failure chain the Python worker raises.
+async fn fail(ctx: WorkflowContext) -> Result<WorkflowResult, WorkflowFailure> {
+    let (message,): (String,) = ctx.args()?;
+    Ok(WorkflowResult::failed(
+        WorkflowFailure::application(message)
+            .with_type("MyError")
+            .non_retryable()
+            .with_details((json!({"k": "v"}), 7))
+            .with_cause(WorkflowFailure::application("inner cause").with_type("InnerError")),
+    ))
+}
+
+/// `retry_then_succeed()`: attempt 1 fails (retryable `Flaky`), later attempts succeed.
+async fn retry_then_succeed(ctx: WorkflowContext) -> WorkflowResult {
+    let attempt = ctx.info().attempt;
+    if attempt == 1 {
+        return WorkflowResult::failed(WorkflowFailure::application("first attempt fails").with_type("Flaky"));
+    }
+    WorkflowResult::completed(format!("succeeded on attempt {attempt}"))
+}
+
+/// `continue_as_new(n)`: continues as new with `n - 1` until `n` is 0.
+async fn continue_as_new(ctx: WorkflowContext) -> Result<WorkflowResult, WorkflowFailure> {
+    let (n,): (i64,) = ctx.args()?;
+    if n > 0 {
+        return Ok(WorkflowResult::continue_as_new((n - 1,)));
+    }
+    Ok(WorkflowResult::completed("done"))
+}
+
+/// `sleep(ms)`: a workflow timer of `ms` milliseconds.
+async fn sleep(ctx: WorkflowContext) -> Result<WorkflowResult, WorkflowFailure> {
+    let (ms,): (u64,) = ctx.args()?;
+    ctx.sleep(Duration::from_millis(ms)).await;
+    Ok(WorkflowResult::completed("slept"))
+}
+
+/// `search_attrs()`: upserts `ConformanceStage` and a memo, then waits for `finish()`.
+async fn search_attrs(ctx: WorkflowContext) -> Result<WorkflowResult, WorkflowFailure> {
+    ctx.upsert_search_attributes([(
+        "ConformanceStage".to_owned(),
+        search_attribute("Keyword", "upserted")?,
+    )]);
+    ctx.upsert_memo([("note".to_owned(), "from worker")]);
+    ctx.signal_channel("finish").recv().await;
+    Ok(WorkflowResult::completed("done"))
+}
+
+/// `long_update()`: update `slow(ms)` sleeps then answers; `finish()` ends the workflow
+/// once running updates are done.
+async fn long_update(ctx: WorkflowContext) -> WorkflowResult {
+    ctx.on_update("slow", |ctx: WorkflowContext, args| async move {
+        let (ms,): (u64,) = args.get()?;
+        ctx.sleep(Duration::from_millis(ms)).await;
+        Ok("slow done")
+    });
+    let finished = Arc::new(AtomicBool::new(false));
+    let f = Arc::clone(&finished);
+    let finish = ctx.signal_channel("finish");
+    let waiter = ctx.clone();
+    let mut got_finish = false;
+    ctx.wait_condition(move || {
+        if !got_finish && finish.try_recv().is_some() {
+            got_finish = true;
+            f.store(true, Ordering::SeqCst);
+        }
+        got_finish && waiter.all_handlers_finished()
+    })
+    .await;
+    WorkflowResult::completed("done")
+}
