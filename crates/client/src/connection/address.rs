@@ -1,0 +1,186 @@
+//! Parsing the server address, and building the tonic `Endpoint` (URI, TLS, keepalive,
+//! timeouts) from the options.
+
+use http::uri::Authority;
+use tonic::transport::Endpoint;
+
+use super::error::ConnectError;
+use super::options::{ConnectionOptions, TlsMode};
+use super::tls::TlsOptions;
+
+/// The port used when a bare host is given.
+const DEFAULT_PORT: u16 = 7233;
+
+/// A parsed address: whether it asked for TLS (`https://`), and its `host:port`.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct ParsedAddress {
+    /// `Some(true)` for `https://`, `Some(false)` for `http://`, `None` for none.
+    pub(crate) https: Option<bool>,
+    /// Host and port (the port is 7233 when a bare host was given).
+    pub(crate) authority: String,
+}
+
+/// Parses `host:port`, `host`, `http://host[:port]` or `https://host[:port]`.
+pub(crate) fn parse_address(address: &str) -> Result<ParsedAddress, ConnectError> {
+    let invalid = |reason: &str| ConnectError::InvalidAddress {
+        address: address.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let trimmed = address.trim();
+    if trimmed.is_empty() {
+        return Err(invalid("it is empty"));
+    }
+    let (https, rest) = if let Some(rest) = strip_prefix_ignore_case(trimmed, "https://") {
+        (Some(true), rest)
+    } else if let Some(rest) = strip_prefix_ignore_case(trimmed, "http://") {
+        (Some(false), rest)
+    } else if trimmed.contains("://") {
+        return Err(invalid(
+            "only http:// and https:// URLs are supported (or plain host:port)",
+        ));
+    } else {
+        (None, trimmed)
+    };
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    if rest.contains('/') || rest.contains('?') {
+        return Err(invalid("a server address has no path; give only host and port"));
+    }
+    if rest.contains('@') {
+        return Err(invalid(
+            "credentials in the address are not supported; use api_key or metadata",
+        ));
+    }
+    let authority: Authority = rest
+        .parse()
+        .map_err(|_| invalid("expected host:port, e.g. localhost:7233"))?;
+    if authority.host().is_empty() {
+        return Err(invalid("the host is missing"));
+    }
+    if authority.port().is_none() && authority.as_str().len() > authority.host().len() {
+        return Err(invalid("the port must be a number, e.g. localhost:7233"));
+    }
+    let authority = if authority.port().is_none() && https.is_none() {
+        format!("{}:{DEFAULT_PORT}", authority.as_str())
+    } else {
+        authority.as_str().to_owned()
+    };
+    Ok(ParsedAddress { https, authority })
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
+/// The TLS settings in force, after the address and the API key had their say.
+fn effective_tls(
+    options: &ConnectionOptions,
+    https: Option<bool>,
+) -> Result<Option<TlsOptions>, ConnectError> {
+    Ok(match (&options.tls, https) {
+        (TlsMode::Enabled(tls), _) => Some(tls.clone()),
+        (TlsMode::Disabled, Some(true)) => {
+            return Err(ConnectError::InvalidAddress {
+                address: options.address.clone(),
+                reason: "the address asks for https but TLS was disabled".to_owned(),
+            });
+        }
+        (TlsMode::Disabled, _) => None,
+        (TlsMode::Auto, Some(true)) => Some(TlsOptions::default()),
+        (TlsMode::Auto, _) if options.api_key.is_some() => Some(TlsOptions::default()),
+        (TlsMode::Auto, _) => None,
+    })
+}
+
+/// Builds the endpoint for the options.
+pub(crate) fn endpoint(options: &ConnectionOptions) -> Result<Endpoint, ConnectError> {
+    let parsed = parse_address(&options.address)?;
+    let tls = effective_tls(options, parsed.https)?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let uri = format!("{scheme}://{}", parsed.authority);
+    let mut endpoint =
+        Endpoint::from_shared(uri).map_err(|e| ConnectError::InvalidAddress {
+            address: options.address.clone(),
+            reason: e.to_string(),
+        })?;
+    endpoint = endpoint
+        .connect_timeout(options.connect_timeout)
+        .tcp_nodelay(true);
+    if let Some(keepalive) = options.keepalive {
+        endpoint = endpoint
+            .http2_keep_alive_interval(keepalive.interval)
+            .keep_alive_timeout(keepalive.timeout)
+            .keep_alive_while_idle(true);
+    }
+    if let Some(tls) = tls {
+        let config = tls.to_tonic(&options.address, options.connect_timeout)?;
+        endpoint = endpoint
+            .tls_config(config)
+            .map_err(|e| ConnectError::Tls {
+                address: options.address.clone(),
+                source: Box::new(e),
+            })?;
+    }
+    Ok(endpoint)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn parsed(address: &str) -> (Option<bool>, String) {
+        match parse_address(address) {
+            Ok(p) => (p.https, p.authority),
+            Err(e) => panic!("{address}: {e}"),
+        }
+    }
+
+    #[test]
+    fn host_port_and_urls_are_accepted() {
+        assert_eq!(parsed("localhost:7233"), (None, "localhost:7233".into()));
+        assert_eq!(parsed("  myhost "), (None, "myhost:7233".into()));
+        assert_eq!(parsed("[::1]:7000"), (None, "[::1]:7000".into()));
+        assert_eq!(parsed("http://h:1/"), (Some(false), "h:1".into()));
+        assert_eq!(parsed("HTTPS://ns.tmprl.cloud"), (Some(true), "ns.tmprl.cloud".into()));
+    }
+
+    #[test]
+    fn bad_addresses_name_the_address_and_the_problem() {
+        for (address, words) in [
+            ("", "empty"),
+            ("grpc://h:1", "http://"),
+            ("h:1/path", "no path"),
+            ("user@h:1", "credentials"),
+            ("h:notaport", "port must be a number"),
+            (":7233", "host"),
+        ] {
+            let text = parse_address(address).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(text.contains(words), "{address}: {text}");
+            assert!(text.contains(&format!("'{address}'")), "{address}: {text}");
+        }
+    }
+
+    #[test]
+    fn tls_follows_the_scheme_the_api_key_and_the_explicit_choice() {
+        let tls = |o: ConnectionOptions| {
+            let https = parse_address(&o.address).ok().and_then(|p| p.https);
+            effective_tls(&o, https).map(|t| t.is_some())
+        };
+        assert!(!tls(ConnectionOptions::new("h:1")).unwrap());
+        assert!(tls(ConnectionOptions::new("https://h:1")).unwrap());
+        assert!(tls(ConnectionOptions::new("h:1").api_key("k")).unwrap());
+        assert!(!tls(ConnectionOptions::new("h:1").api_key("k").tls_disabled()).unwrap());
+        assert!(tls(ConnectionOptions::new("h:1").tls(TlsOptions::new())).unwrap());
+        assert!(tls(ConnectionOptions::new("https://h:1").tls_disabled()).is_err());
+    }
+
+    #[test]
+    fn endpoint_uses_https_exactly_when_tls_is_on() {
+        let e = endpoint(&ConnectionOptions::new("h:1")).ok();
+        assert_eq!(e.map(|e| e.uri().to_string()), Some("http://h:1/".to_owned()));
+        let e = endpoint(&ConnectionOptions::new("h:1").api_key("k")).ok();
+        assert_eq!(e.map(|e| e.uri().to_string()), Some("https://h:1/".to_owned()));
+    }
+}

@@ -1,0 +1,255 @@
+//! The headers of a call: the static ones (client name and version, API key, custom
+//! metadata) are validated and built once per connection; each call adds
+//! `temporal-namespace`, its own metadata and `grpc-timeout`.
+
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+use temporal_client_core::{Code, ServiceError};
+
+use super::error::ConnectError;
+use super::options::is_authorization;
+
+/// The `client-name` header value sent on every call. (The server applies version
+/// checks only to the client names it knows, so this one is always accepted.)
+pub const CLIENT_NAME: &str = "temporal-client-rs";
+/// The `client-version` header value sent on every call: this crate's version.
+pub const CLIENT_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+const NAMESPACE_HEADER: HeaderName = HeaderName::from_static("temporal-namespace");
+const GRPC_TIMEOUT_HEADER: HeaderName = HeaderName::from_static("grpc-timeout");
+/// Headers tonic and the channel add after ours (te, content-type, user-agent,
+/// grpc-accept-encoding, grpc-encoding), so the map never grows after we build it.
+const ADDED_LATER: usize = 5;
+
+/// Headers that are the same for every call of a connection.
+#[derive(Debug)]
+pub(crate) struct StaticHeaders {
+    entries: Box<[(HeaderName, HeaderValue)]>,
+    rpc_timeout: HeaderValue,
+    long_poll_timeout: HeaderValue,
+}
+
+impl StaticHeaders {
+    /// Validates the options' metadata and API key and builds the header values.
+    pub(crate) fn new(
+        api_key: Option<&str>,
+        metadata: &[(String, String)],
+        rpc_timeout: Duration,
+        long_poll_timeout: Duration,
+    ) -> Result<Self, ConnectError> {
+        let mut entries = Vec::with_capacity(metadata.len() + 3);
+        entries.push((
+            HeaderName::from_static("client-name"),
+            HeaderValue::from_static(CLIENT_NAME),
+        ));
+        entries.push((
+            HeaderName::from_static("client-version"),
+            HeaderValue::from_static(CLIENT_VERSION),
+        ));
+        for (name, value) in metadata {
+            if api_key.is_some() && is_authorization(name) {
+                return Err(ConnectError::ApiKeyWithAuthorizationMetadata);
+            }
+            let entry = parse_entry(name, value).map_err(|reason| ConnectError::InvalidMetadata {
+                name: name.clone(),
+                reason,
+            })?;
+            entries.push(entry);
+        }
+        if let Some(key) = api_key {
+            if !key.is_ascii() {
+                return Err(ConnectError::InvalidApiKey);
+            }
+            let mut value = HeaderValue::try_from(format!("Bearer {key}"))
+                .map_err(|_| ConnectError::InvalidApiKey)?;
+            value.set_sensitive(true);
+            entries.push((http::header::AUTHORIZATION, value));
+        }
+        Ok(Self {
+            entries: entries.into_boxed_slice(),
+            rpc_timeout: grpc_timeout_value(rpc_timeout),
+            long_poll_timeout: grpc_timeout_value(long_poll_timeout),
+        })
+    }
+
+    /// The precomputed `grpc-timeout` value of an ordinary attempt.
+    pub(crate) fn rpc_timeout(&self) -> &HeaderValue {
+        &self.rpc_timeout
+    }
+
+    /// The precomputed `grpc-timeout` value of a long-poll attempt.
+    pub(crate) fn long_poll_timeout(&self) -> &HeaderValue {
+        &self.long_poll_timeout
+    }
+
+    /// The headers of one attempt. A per-call entry replaces a connection-level entry
+    /// of the same name.
+    pub(crate) fn build(
+        &self,
+        namespace: Option<&HeaderValue>,
+        call_metadata: &[(HeaderName, HeaderValue)],
+        timeout: HeaderValue,
+    ) -> HeaderMap {
+        let mut map = HeaderMap::with_capacity(
+            self.entries.len() + call_metadata.len() + 2 + ADDED_LATER,
+        );
+        for (name, value) in self.entries.iter() {
+            map.append(name.clone(), value.clone());
+        }
+        if let Some(namespace) = namespace {
+            map.insert(NAMESPACE_HEADER, namespace.clone());
+        }
+        for (name, value) in call_metadata {
+            map.insert(name.clone(), value.clone());
+        }
+        map.insert(GRPC_TIMEOUT_HEADER, timeout);
+        map
+    }
+}
+
+/// The `temporal-namespace` value of a request, or `None` when the request has no
+/// namespace (or one that is not a valid header value; the server rejects it anyway).
+pub(crate) fn namespace_value(namespace: &str) -> Option<HeaderValue> {
+    if namespace.is_empty() {
+        None
+    } else {
+        HeaderValue::from_str(namespace).ok()
+    }
+}
+
+/// Validates the metadata of one call.
+#[allow(clippy::result_large_err)] // the service traits' error type
+pub(crate) fn parse_call_metadata(
+    rpc: &'static str,
+    metadata: &[(String, String)],
+) -> Result<Vec<(HeaderName, HeaderValue)>, ServiceError> {
+    metadata
+        .iter()
+        .map(|(name, value)| {
+            parse_entry(name, value).map_err(|reason| {
+                ServiceError::new(
+                    rpc,
+                    Code::InvalidArgument,
+                    format!("the call's metadata entry '{name}' is not usable: {reason}"),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Validates one ASCII metadata entry; the error is the reason in plain words.
+fn parse_entry(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), String> {
+    let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+        "a name may only contain letters, digits and the characters !#$%&'*+-.^_`|~".to_owned()
+    })?;
+    let lower = header.as_str();
+    if lower.ends_with("-bin") {
+        return Err("binary ('-bin') metadata is not supported; send ASCII values".to_owned());
+    }
+    if lower.starts_with("grpc-") || lower == "te" || lower == "content-type" {
+        return Err("this name is reserved by gRPC".to_owned());
+    }
+    if !value.is_ascii() {
+        return Err("a value must be printable ASCII without line breaks".to_owned());
+    }
+    let mut value = HeaderValue::from_str(value)
+        .map_err(|_| "a value must be printable ASCII without line breaks".to_owned())?;
+    if is_authorization(lower) {
+        value.set_sensitive(true);
+    }
+    Ok((header, value))
+}
+
+/// Formats a `grpc-timeout` header value: milliseconds rounded up, or whole seconds
+/// (also rounded up) for timeouts too long for 8 digits of milliseconds.
+pub(crate) fn grpc_timeout_value(timeout: Duration) -> HeaderValue {
+    const MAX_DIGITS: u128 = 99_999_999;
+    let millis = timeout.as_nanos().div_ceil(1_000_000).max(1);
+    let text = if millis <= MAX_DIGITS {
+        format!("{millis}m")
+    } else {
+        let secs = timeout.as_nanos().div_ceil(1_000_000_000).min(MAX_DIGITS);
+        format!("{secs}S")
+    };
+    HeaderValue::try_from(text).unwrap_or(HeaderValue::from_static("99999999S"))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn headers(api_key: Option<&str>, metadata: &[(&str, &str)]) -> Result<StaticHeaders, ConnectError> {
+        let metadata: Vec<(String, String)> = metadata
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        StaticHeaders::new(api_key, &metadata, Duration::from_secs(10), Duration::from_secs(70))
+    }
+
+    #[test]
+    fn static_namespace_call_and_timeout_headers_are_combined() {
+        let h = headers(Some("k3y"), &[("X-Team", "billing")]).unwrap();
+        let call = parse_call_metadata("Rpc", &[("x-team".into(), "payments".into())]).unwrap();
+        let ns = namespace_value("default");
+        let map = h.build(ns.as_ref(), &call, h.rpc_timeout().clone());
+        assert_eq!(map["client-name"], CLIENT_NAME);
+        assert_eq!(map["client-version"], CLIENT_VERSION);
+        assert_eq!(map["authorization"], "Bearer k3y");
+        assert!(map["authorization"].is_sensitive());
+        assert_eq!(map["temporal-namespace"], "default");
+        assert_eq!(map.get_all("x-team").iter().count(), 1);
+        assert_eq!(map["x-team"], "payments");
+        assert_eq!(map["grpc-timeout"], "10000m");
+        assert_eq!(h.long_poll_timeout(), "70000m");
+    }
+
+    #[test]
+    fn api_key_and_authorization_metadata_conflict() {
+        let err = headers(Some("k"), &[("AUTHORIZATION", "Bearer x")]).err();
+        assert!(matches!(err, Some(ConnectError::ApiKeyWithAuthorizationMetadata)));
+        assert!(headers(None, &[("authorization", "Bearer x")]).is_ok());
+    }
+
+    #[test]
+    fn invalid_names_values_and_keys_are_refused() {
+        for (name, value) in [
+            ("bad name", "v"),
+            ("x-data-bin", "v"),
+            ("grpc-timeout", "1S"),
+            ("content-type", "text/plain"),
+            ("x-ok", "line\nbreak"),
+            ("x-ok", "caf\u{e9}"),
+        ] {
+            let err = headers(None, &[(name, value)]).err();
+            assert!(
+                matches!(err, Some(ConnectError::InvalidMetadata { .. })),
+                "{name}={value:?}: {err:?}"
+            );
+        }
+        assert!(matches!(
+            headers(Some("bad\nkey"), &[]).err(),
+            Some(ConnectError::InvalidApiKey)
+        ));
+        let err = parse_call_metadata("StartWorkflowExecution", &[("x y".into(), "v".into())]);
+        let err = err.err().map(|e| (e.code(), e.rpc()));
+        assert_eq!(err, Some((Code::InvalidArgument, "StartWorkflowExecution")));
+    }
+
+    #[test]
+    fn grpc_timeout_rounds_up_and_fits_eight_digits() {
+        assert_eq!(grpc_timeout_value(Duration::from_millis(1500)), "1500m");
+        assert_eq!(grpc_timeout_value(Duration::from_micros(1)), "1m");
+        assert_eq!(grpc_timeout_value(Duration::ZERO), "1m");
+        assert_eq!(grpc_timeout_value(Duration::from_secs(200_000)), "200000S");
+        assert_eq!(grpc_timeout_value(Duration::from_millis(200_000_001)), "200001S");
+        assert_eq!(grpc_timeout_value(Duration::MAX), "99999999S");
+    }
+
+    #[test]
+    fn empty_namespace_sends_no_header() {
+        assert!(namespace_value("").is_none());
+        assert_eq!(namespace_value("ns-1").unwrap(), "ns-1");
+    }
+}

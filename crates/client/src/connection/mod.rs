@@ -1,0 +1,248 @@
+//! `Connection`: the gRPC transport to a Temporal server (tonic over one HTTP/2
+//! connection), implementing `WorkflowService` and `OperatorService`.
+//!
+//! Every call carries `client-name: temporal-client-rs`, `client-version: <crate
+//! version>`, `temporal-namespace` (from the request's `namespace` field), the API key
+//! as `authorization: Bearer ...`, the options' metadata, the call's metadata and a
+//! `grpc-timeout`. Failed attempts are retried by [`RpcRetryConfig`] rules: only codes
+//! a retry can fix, within an attempt bound and a time budget, with jittered
+//! exponential backoff.
+
+mod address;
+mod call;
+mod codec;
+mod error;
+mod headers;
+mod options;
+mod retry;
+mod service_impl;
+mod tls;
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use temporal_client_core::proto::grpc::health::v1::health_check_response::ServingStatus;
+use temporal_client_core::proto::grpc::health::v1::{HealthCheckRequest, HealthCheckResponse};
+use temporal_client_core::proto::temporal::api::workflowservice::v1::get_system_info_response::Capabilities;
+use temporal_client_core::proto::temporal::api::workflowservice::v1::{
+    GetSystemInfoRequest, GetSystemInfoResponse,
+};
+use temporal_client_core::{
+    CallOptions, Code, RetryOverride, RpcRetryConfig, ServiceError, ServiceRequest,
+    WorkflowService,
+};
+
+use self::call::Transport;
+use self::headers::StaticHeaders;
+
+pub use self::error::ConnectError;
+pub use self::headers::{CLIENT_NAME, CLIENT_VERSION};
+pub use self::options::{ConnectionOptions, DEFAULT_ADDRESS, KeepAlive};
+pub use self::tls::TlsOptions;
+
+/// The health-check service name of the Temporal frontend.
+const WORKFLOW_SERVICE_NAME: &str = "temporal.api.workflowservice.v1.WorkflowService";
+
+/// A connection to a Temporal server: one HTTP/2 connection (reopened if it drops),
+/// shared by every clone.
+///
+/// Cloning is cheap (one reference count); clones share the connection, the settings
+/// and the cached system info. It implements
+/// [`WorkflowService`](temporal_client_core::WorkflowService) and
+/// [`OperatorService`](temporal_client_core::OperatorService) with every RPC.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use temporal_client::{Connection, ConnectionOptions};
+/// use temporal_client_core::WorkflowService;
+/// use temporal_client_core::proto::temporal::api::workflowservice::v1::DescribeNamespaceRequest;
+///
+/// let connection = Connection::connect(ConnectionOptions::new("localhost:7233")).await?;
+/// let namespace = connection
+///     .describe_namespace(DescribeNamespaceRequest { namespace: "default".into(), ..Default::default() }.into())
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Connection {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    transport: Transport,
+    address: String,
+    system_info: OnceLock<GetSystemInfoResponse>,
+}
+
+impl Connection {
+    /// Connects now: opens the connection and calls `GetSystemInfo`, trying again on
+    /// errors a retry can fix until the connect timeout (default 10 s) passes. The
+    /// system info is kept (see [`system_info`](Self::system_info)).
+    ///
+    /// Fails with [`ConnectError::Unreachable`] (naming the address) when the server
+    /// did not answer in time, [`ConnectError::Rejected`] when it answered with an error
+    /// such as bad credentials, or an option error.
+    pub async fn connect(options: ConnectionOptions) -> Result<Self, ConnectError> {
+        let connect_timeout = options.connect_timeout;
+        let connection = Self::build(&options)?;
+        let retry = RpcRetryConfig {
+            max_attempts: 0,
+            max_elapsed: Some(connect_timeout),
+            ..connection.transport().retry_config().clone()
+        };
+        let request = ServiceRequest::new(GetSystemInfoRequest {}).with_options(CallOptions {
+            timeout: Some(connect_timeout),
+            metadata: Vec::new(),
+            retry: RetryOverride::Custom(retry),
+        });
+        match WorkflowService::get_system_info(&connection, request).await {
+            Ok(info) => {
+                let _ = connection.inner.system_info.set(info);
+            }
+            // A server (or proxy) without GetSystemInfo still serves the rest.
+            Err(e) if e.code() == Code::Unimplemented => {}
+            Err(e) if e.is_retryable() || e.is_timeout() => {
+                return Err(ConnectError::Unreachable {
+                    address: options.address,
+                    timeout: connect_timeout,
+                    source: Box::new(e),
+                });
+            }
+            Err(e) => {
+                return Err(ConnectError::Rejected {
+                    address: options.address,
+                    source: Box::new(e),
+                });
+            }
+        }
+        Ok(connection)
+    }
+
+    /// A connection that connects on its first call. Fails only on invalid options (or
+    /// outside a Tokio runtime); an unreachable server shows up as `UNAVAILABLE` errors
+    /// of the calls.
+    pub fn lazy(options: ConnectionOptions) -> Result<Self, ConnectError> {
+        Self::build(&options)
+    }
+
+    fn build(options: &ConnectionOptions) -> Result<Self, ConnectError> {
+        let endpoint = address::endpoint(options)?;
+        let headers = StaticHeaders::new(
+            options.api_key.as_deref(),
+            &options.metadata,
+            options.rpc_timeout,
+            options.long_poll_timeout,
+        )?;
+        // The channel's worker task is spawned on the current runtime.
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(ConnectError::NoRuntime);
+        }
+        let channel = endpoint.connect_lazy();
+        let transport = Transport::new(
+            channel,
+            headers,
+            options.retry.clone(),
+            options.rpc_timeout,
+            options.long_poll_timeout,
+            options.max_decoding_message_size,
+            options.gzip,
+        );
+        Ok(Self {
+            inner: Arc::new(Inner {
+                transport,
+                address: options.address.clone(),
+                system_info: OnceLock::new(),
+            }),
+        })
+    }
+
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    /// The server address as given in the options.
+    pub fn address(&self) -> &str {
+        &self.inner.address
+    }
+
+    /// The server's answer to `GetSystemInfo`, once fetched (by
+    /// [`connect`](Self::connect) or [`load_system_info`](Self::load_system_info)).
+    pub fn system_info(&self) -> Option<&GetSystemInfoResponse> {
+        self.inner.system_info.get()
+    }
+
+    /// The server's capabilities, once the system info was fetched.
+    pub fn capabilities(&self) -> Option<&Capabilities> {
+        self.system_info().and_then(|info| info.capabilities.as_ref())
+    }
+
+    /// The system info: the kept one, or fetched now (and kept) if there is none yet,
+    /// e.g. on a lazy connection.
+    pub async fn load_system_info(&self) -> Result<&GetSystemInfoResponse, ServiceError> {
+        if let Some(info) = self.inner.system_info.get() {
+            return Ok(info);
+        }
+        let info = WorkflowService::get_system_info(self, GetSystemInfoRequest {}.into()).await?;
+        Ok(self.inner.system_info.get_or_init(|| info))
+    }
+
+    /// Asks the server's gRPC health service whether the workflow service is serving
+    /// (`grpc.health.v1.Health/Check`). One attempt, within the RPC timeout.
+    pub async fn check_health(&self) -> Result<ServingStatus, ServiceError> {
+        let request = ServiceRequest::new(HealthCheckRequest {
+            service: WORKFLOW_SERVICE_NAME.to_owned(),
+        })
+        .with_retry(RetryOverride::Disabled);
+        let response: HealthCheckResponse = self
+            .transport()
+            .unary(service_impl::HEALTH_CHECK_PATH, "HealthCheck", request)
+            .await?;
+        Ok(response.status())
+    }
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("address", &self.inner.address)
+            .field(
+                "server_version",
+                &self.system_info().map(|i| i.server_version.as_str()),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync_clone<T: Send + Sync + Clone + 'static>() {}
+
+    #[test]
+    fn connection_is_send_sync_and_clone() {
+        assert_send_sync_clone::<Connection>();
+    }
+
+    #[test]
+    fn lazy_outside_a_runtime_is_an_error_not_a_panic() {
+        let err = Connection::lazy(ConnectionOptions::new("localhost:1")).err();
+        assert!(matches!(err, Some(ConnectError::NoRuntime)), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn lazy_reports_option_errors_at_once() {
+        let err = Connection::lazy(ConnectionOptions::new("grpc://x")).err();
+        assert!(matches!(err, Some(ConnectError::InvalidAddress { .. })));
+        let err = Connection::lazy(
+            ConnectionOptions::new("h:1")
+                .api_key("k")
+                .metadata("authorization", "Bearer x"),
+        )
+        .err();
+        assert!(matches!(err, Some(ConnectError::ApiKeyWithAuthorizationMetadata)));
+        let conn = Connection::lazy(ConnectionOptions::new("h:1"));
+        assert_eq!(conn.map(|c| c.address().to_owned()).ok().as_deref(), Some("h:1"));
+    }
+}

@@ -1,0 +1,212 @@
+//! `RetryPolicy`: when a failed attempt is tried again, and after how long.
+//!
+//! It implements [`tower::retry::Policy`], so it can drive `tower::retry::Retry` over
+//! any typed gRPC service; the connection drives it with its own loop, which shares
+//! the request message between attempts instead of cloning it.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::time::Duration;
+
+use temporal_client_core::{Code, RpcRetryConfig, is_retryable_code};
+use tokio::time::{Instant, Sleep};
+
+/// The retry state of one call: attempts made, when it started, its deadline.
+#[derive(Debug, Clone)]
+pub(crate) struct RetryPolicy<'a> {
+    config: &'a RpcRetryConfig,
+    started: Instant,
+    deadline: Option<Instant>,
+    retries: u32,
+}
+
+impl<'a> RetryPolicy<'a> {
+    /// A policy for a call starting now, which must end by `deadline` if given.
+    pub(crate) fn new(config: &'a RpcRetryConfig, deadline: Option<Instant>) -> Self {
+        Self {
+            config,
+            started: Instant::now(),
+            deadline,
+            retries: 0,
+        }
+    }
+
+    /// The wait before the next attempt after a failure with `code`, or `None` to give
+    /// up: the code is not retryable (`DEADLINE_EXCEEDED`, `CANCELLED`,
+    /// `INVALID_ARGUMENT`, `NOT_FOUND`, `ALREADY_EXISTS`, ...), the attempts are used
+    /// up, or the next attempt would start after the time budget or the call's
+    /// deadline.
+    pub(crate) fn next_backoff(&mut self, code: Code, message: &str) -> Option<Duration> {
+        if !is_retryable_code(code, message) {
+            return None;
+        }
+        let attempts_made = self.retries.saturating_add(1);
+        if self.config.max_attempts != 0 && attempts_made >= self.config.max_attempts {
+            return None;
+        }
+        let base = self
+            .config
+            .backoff(self.retries, code == Code::ResourceExhausted);
+        let delay = jittered(base, self.config.jitter, random_unit());
+        let resume = Instant::now() + delay;
+        if let Some(budget) = self.config.max_elapsed
+            && resume.duration_since(self.started) > budget
+        {
+            return None;
+        }
+        if self.deadline.is_some_and(|deadline| resume >= deadline) {
+            return None;
+        }
+        self.retries = attempts_made;
+        Some(delay)
+    }
+
+    /// The number of retries granted so far.
+    #[cfg(test)]
+    pub(crate) fn retries(&self) -> u32 {
+        self.retries
+    }
+}
+
+impl<Req: Clone, Res> tower::retry::Policy<Req, Res, tonic::Status> for RetryPolicy<'_> {
+    type Future = Sleep;
+
+    fn retry(
+        &mut self,
+        _request: &mut Req,
+        result: &mut Result<Res, tonic::Status>,
+    ) -> Option<Self::Future> {
+        let status = result.as_ref().err()?;
+        let code = Code::from_i32(status.code() as i32);
+        self.next_backoff(code, status.message())
+            .map(tokio::time::sleep)
+    }
+
+    fn clone_request(&mut self, request: &Req) -> Option<Req> {
+        Some(request.clone())
+    }
+}
+
+/// `base` scaled by `1 + jitter * unit`, with `unit` in `[-1, 1]`.
+fn jittered(base: Duration, jitter: f64, unit: f64) -> Duration {
+    let factor = (1.0 + jitter.clamp(0.0, 1.0) * unit.clamp(-1.0, 1.0)).max(0.0);
+    if factor == 1.0 {
+        return base;
+    }
+    Duration::try_from_secs_f64(base.as_secs_f64() * factor).unwrap_or(base)
+}
+
+/// A random number in `[-1, 1)`, from the standard library's randomly keyed hasher
+/// (no random-number crate needed for jitter).
+fn random_unit() -> f64 {
+    let bits = RandomState::new().build_hasher().finish() >> 11;
+    (bits as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use tower::retry::Policy as _;
+
+    fn config() -> RpcRetryConfig {
+        RpcRetryConfig {
+            initial_interval: Duration::from_millis(10),
+            resource_exhausted_initial_interval: Duration::from_millis(100),
+            multiplier: 2.0,
+            max_interval: Duration::from_millis(50),
+            jitter: 0.0,
+            max_attempts: 4,
+            max_elapsed: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn backoff_grows_caps_and_stops_after_max_attempts() {
+        let cfg = config();
+        let mut p = RetryPolicy::new(&cfg, None);
+        let waits: Vec<_> = std::iter::from_fn(|| p.next_backoff(Code::Unavailable, "")).collect();
+        assert_eq!(
+            waits,
+            [10, 20, 40].map(Duration::from_millis),
+            "4 attempts = 3 retries"
+        );
+        assert_eq!(p.retries(), 3);
+    }
+
+    #[tokio::test]
+    async fn resource_exhausted_starts_from_its_own_interval() {
+        let cfg = RpcRetryConfig::default();
+        let mut p = RetryPolicy::new(&cfg, None);
+        let wait = p.next_backoff(Code::ResourceExhausted, "rate limit").unwrap_or_default();
+        assert!(wait >= Duration::from_millis(800) && wait <= Duration::from_millis(1200), "{wait:?}");
+    }
+
+    #[tokio::test]
+    async fn non_retryable_codes_stop_at_once() {
+        let cfg = config();
+        for code in [
+            Code::DeadlineExceeded,
+            Code::Cancelled,
+            Code::InvalidArgument,
+            Code::NotFound,
+            Code::AlreadyExists,
+        ] {
+            assert_eq!(RetryPolicy::new(&cfg, None).next_backoff(code, ""), None, "{code}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn time_budget_and_deadline_bound_the_retries() {
+        let cfg = RpcRetryConfig {
+            max_attempts: 0,
+            max_elapsed: Some(Duration::from_millis(100)),
+            ..config()
+        };
+        let mut p = RetryPolicy::new(&cfg, None);
+        let mut total = Duration::ZERO;
+        while let Some(wait) = p.next_backoff(Code::Unavailable, "") {
+            tokio::time::advance(wait).await;
+            total += wait;
+        }
+        assert!(total <= Duration::from_millis(100), "{total:?}");
+        assert!(total >= Duration::from_millis(50), "{total:?}");
+
+        let cfg = RpcRetryConfig {
+            max_attempts: 0,
+            ..config()
+        };
+        let deadline = Instant::now() + Duration::from_millis(15);
+        let mut p = RetryPolicy::new(&cfg, Some(deadline));
+        assert_eq!(p.next_backoff(Code::Unavailable, ""), Some(Duration::from_millis(10)));
+        assert_eq!(p.next_backoff(Code::Unavailable, ""), None, "20 ms would pass the deadline");
+    }
+
+    #[tokio::test]
+    async fn tower_policy_retries_only_errors() {
+        let cfg = config();
+        let mut p = RetryPolicy::new(&cfg, None);
+        let mut ok: Result<u8, tonic::Status> = Ok(1);
+        assert!(p.retry(&mut (), &mut ok).is_none());
+        let mut err: Result<u8, tonic::Status> = Err(tonic::Status::unavailable("down"));
+        assert!(p.retry(&mut (), &mut err).is_some());
+        let mut err: Result<u8, tonic::Status> = Err(tonic::Status::not_found("gone"));
+        assert!(p.retry(&mut (), &mut err).is_none());
+        let cloned = tower::retry::Policy::<u8, u8, tonic::Status>::clone_request(&mut p, &7);
+        assert_eq!(cloned, Some(7));
+    }
+
+    #[test]
+    fn jitter_stays_within_its_band() {
+        let base = Duration::from_millis(100);
+        assert_eq!(jittered(base, 0.2, 1.0), Duration::from_millis(120));
+        assert_eq!(jittered(base, 0.2, -1.0), Duration::from_millis(80));
+        for _ in 0..1000 {
+            let u = random_unit();
+            assert!((-1.0..1.0).contains(&u), "{u}");
+        }
+        let distinct: std::collections::HashSet<u64> =
+            (0..50).map(|_| random_unit().to_bits()).collect();
+        assert!(distinct.len() > 40, "jitter must vary between calls");
+    }
+}
