@@ -1,16 +1,22 @@
 #![doc = include_str!("../README.md")]
 
+pub mod builders;
 mod call;
 mod error;
+pub mod identity;
+pub mod options;
+pub mod search_attributes;
 // mockall generates `pub` helpers inside this module that are not re-exported.
 #[allow(unreachable_pub)]
 mod service;
+mod validation;
 
 pub use call::{CallOptions, RetryOverride, RpcRetryConfig, ServiceRequest};
 pub use error::{Code, ErrorDetails, ServiceError, is_retryable_code};
 #[cfg(feature = "mock")]
 pub use service::{MockOperatorService, MockWorkflowService};
 pub use service::{OPERATOR_SERVICE_RPCS, OperatorService, WORKFLOW_SERVICE_RPCS, WorkflowService};
+pub use validation::{InvalidRequest, validate_cron_schedule};
 
 /// The generated Temporal API, re-exported so users of this crate need no other.
 pub use temporal_proto as proto;
