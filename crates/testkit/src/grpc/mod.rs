@@ -256,7 +256,7 @@ impl TestServer {
     }
 
     /// The URL to connect to: `http://127.0.0.1:PORT`, or `https://...` with TLS (verify
-    /// the certificate against [`TLS_SERVER_NAME`]); `None` for an in-memory server.
+    /// the certificate against `localhost`); `None` for an in-memory server.
     pub fn url(&self) -> Option<&str> {
         self.url.as_deref()
     }
