@@ -1,4 +1,10 @@
 //! placeholder
+pub mod fake;
+pub use fake::conformance_workflows;
+pub use fake::{
+    Args, ContinueAsNew, FakeServer, FakeServerBuilder, Signal, WorkflowContext, WorkflowFailure,
+    WorkflowInfo, WorkflowResult,
+};
 mod dev_server;
 pub mod grpc;
 mod process_group;
