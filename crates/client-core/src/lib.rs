@@ -3,8 +3,10 @@
 pub mod builders;
 mod call;
 mod error;
+pub mod failure;
 pub mod identity;
 pub mod options;
+pub mod payload;
 pub mod search_attributes;
 // mockall generates `pub` helpers inside this module that are not re-exported.
 #[allow(unreachable_pub)]
@@ -13,6 +15,10 @@ mod validation;
 
 pub use call::{CallOptions, RetryOverride, RpcRetryConfig, ServiceRequest};
 pub use error::{Code, ErrorDetails, ServiceError, is_retryable_code};
+pub use failure::{FailureKind, TemporalFailure};
+pub use payload::{
+    Binary, DataConverter, FromPayloads, PayloadCodec, PayloadConverter, PayloadError, ToPayloads,
+};
 #[cfg(feature = "mock")]
 pub use service::{MockOperatorService, MockWorkflowService};
 pub use service::{OPERATOR_SERVICE_RPCS, OperatorService, WORKFLOW_SERVICE_RPCS, WorkflowService};
