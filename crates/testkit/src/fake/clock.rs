@@ -1,5 +1,8 @@
 //! The virtual clock: the fake's notion of "now", the queue of things due at a later
 //! virtual time, and conversions between std and protobuf time types.
+// `ServiceError` (the WorkflowService error type) and `Failure` are large by nature;
+// boxing them here would only add allocations on every error path.
+#![allow(clippy::result_large_err, clippy::collapsible_if)]
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -92,6 +95,7 @@ pub(crate) fn from_proto_duration(d: &protobuf::Duration) -> Option<Duration> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

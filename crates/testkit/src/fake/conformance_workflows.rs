@@ -7,6 +7,9 @@
 //! let fake = FakeServer::builder().conformance_search_attributes().build();
 //! conformance_workflows::register_all(&fake);
 //! ```
+// `ServiceError` (the WorkflowService error type) and `Failure` are large by nature;
+// boxing them here would only add allocations on every error path.
+#![allow(clippy::result_large_err, clippy::collapsible_if)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -16,9 +19,7 @@ use serde_json::json;
 use temporal_proto::temporal::api::common::v1::Payloads;
 
 use super::server::FakeServer;
-use super::workflows::{
-    WorkflowContext, WorkflowFailure, WorkflowResult, search_attribute,
-};
+use super::workflows::{WorkflowContext, WorkflowFailure, WorkflowResult, search_attribute};
 
 /// Every conformance workflow type name, as `WORKFLOWS.md` lists them.
 pub const WORKFLOW_TYPES: &[&str] = &[
@@ -48,7 +49,9 @@ pub fn register_all(fake: &FakeServer) {
     fake.register_workflow("fail", fail);
     fake.register_workflow("retry_then_succeed", retry_then_succeed);
     fake.register_workflow("continue_as_new", continue_as_new);
-    fake.register_workflow("cron", |_ctx: WorkflowContext| async { WorkflowResult::completed("cron run") });
+    fake.register_workflow("cron", |_ctx: WorkflowContext| async {
+        WorkflowResult::completed("cron run")
+    });
     fake.register_workflow("sleep", sleep);
     fake.register_workflow("search_attrs", search_attrs);
     fake.register_workflow("long_update", long_update);
@@ -63,11 +66,9 @@ async fn echo(ctx: WorkflowContext) -> Result<WorkflowResult, WorkflowFailure> {
 /// `echo_bytes(data: bytes)`: the same `binary/plain` payload back.
 async fn echo_bytes(ctx: WorkflowContext) -> Result<WorkflowResult, WorkflowFailure> {
     let input = ctx.input().unwrap_or_default();
-    let first = input
-        .payloads
-        .into_iter()
-        .next()
-        .ok_or_else(|| WorkflowFailure::application("echo_bytes expects one bytes argument").with_type("TypeError"))?;
+    let first = input.payloads.into_iter().next().ok_or_else(|| {
+        WorkflowFailure::application("echo_bytes expects one bytes argument").with_type("TypeError")
+    })?;
     Ok(WorkflowResult::completed_payloads(Payloads {
         payloads: vec![first],
     }))
@@ -141,7 +142,9 @@ async fn fail(ctx: WorkflowContext) -> Result<WorkflowResult, WorkflowFailure> {
 async fn retry_then_succeed(ctx: WorkflowContext) -> WorkflowResult {
     let attempt = ctx.info().attempt;
     if attempt == 1 {
-        return WorkflowResult::failed(WorkflowFailure::application("first attempt fails").with_type("Flaky"));
+        return WorkflowResult::failed(
+            WorkflowFailure::application("first attempt fails").with_type("Flaky"),
+        );
     }
     WorkflowResult::completed(format!("succeeded on attempt {attempt}"))
 }

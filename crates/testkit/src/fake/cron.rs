@@ -8,6 +8,9 @@
 //! the cron library the server uses.
 //!
 //! Not supported: `CRON_TZ=`/`TZ=` prefixes, a seconds field, `L`, `W` and `#`.
+// `ServiceError` (the WorkflowService error type) and `Failure` are large by nature;
+// boxing them here would only add allocations on every error path.
+#![allow(clippy::result_large_err, clippy::collapsible_if)]
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -52,7 +55,10 @@ impl CronSchedule {
         let s = spec.trim();
         let invalid = |why: &str| CronError::Invalid(spec.to_owned(), why.to_owned());
         if s.starts_with("CRON_TZ=") || s.starts_with("TZ=") {
-            return Err(CronError::Unsupported(spec.to_owned(), "time zone prefixes"));
+            return Err(CronError::Unsupported(
+                spec.to_owned(),
+                "time zone prefixes",
+            ));
         }
         if let Some(rest) = s.strip_prefix('@') {
             let fields = match rest {
@@ -112,7 +118,9 @@ impl CronSchedule {
     pub(crate) fn next(&self, after: SystemTime) -> Option<SystemTime> {
         let since = after.duration_since(UNIX_EPOCH).ok()?;
         match self {
-            Self::Every(d) => Some(after + *d - Duration::from_nanos(u64::from(since.subsec_nanos()))),
+            Self::Every(d) => {
+                Some(after + *d - Duration::from_nanos(u64::from(since.subsec_nanos())))
+            }
             Self::Fields {
                 minutes,
                 hours,
@@ -283,6 +291,7 @@ pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -315,7 +324,10 @@ mod tests {
         let leap = CronSchedule::parse("30 12 29 2 *").unwrap();
         assert_eq!(leap.next(start), Some(at(2024, 2, 29, 12, 30)));
         let hourly = CronSchedule::parse("@hourly").unwrap();
-        assert_eq!(hourly.next(at(2024, 1, 1, 0, 30)), Some(at(2024, 1, 1, 1, 0)));
+        assert_eq!(
+            hourly.next(at(2024, 1, 1, 0, 30)),
+            Some(at(2024, 1, 1, 1, 0))
+        );
         let daily = CronSchedule::parse("@daily").unwrap();
         assert_eq!(daily.next(start), Some(at(2024, 1, 2, 0, 0)));
         let sunday = CronSchedule::parse("0 0 * * 7").unwrap();
@@ -339,13 +351,25 @@ mod tests {
 
     #[test]
     fn bad_and_unsupported_specs_are_told_apart() {
-        assert!(matches!(CronSchedule::parse("61 * * * *"), Err(CronError::Invalid(..))));
-        assert!(matches!(CronSchedule::parse("* * *"), Err(CronError::Invalid(..))));
-        assert!(matches!(CronSchedule::parse("@sometimes"), Err(CronError::Invalid(..))));
+        assert!(matches!(
+            CronSchedule::parse("61 * * * *"),
+            Err(CronError::Invalid(..))
+        ));
+        assert!(matches!(
+            CronSchedule::parse("* * *"),
+            Err(CronError::Invalid(..))
+        ));
+        assert!(matches!(
+            CronSchedule::parse("@sometimes"),
+            Err(CronError::Invalid(..))
+        ));
         assert!(matches!(
             CronSchedule::parse("CRON_TZ=Europe/Paris 0 * * * *"),
             Err(CronError::Unsupported(..))
         ));
-        assert!(matches!(CronSchedule::parse("0 0 L * *"), Err(CronError::Unsupported(..))));
+        assert!(matches!(
+            CronSchedule::parse("0 0 L * *"),
+            Err(CronError::Unsupported(..))
+        ));
     }
 }

@@ -1,5 +1,8 @@
 //! The `WorkflowService` RPCs of the fake: request validation as the server does it, then
 //! the state machine in `server.rs`.
+// `ServiceError` (the WorkflowService error type) and `Failure` are large by nature;
+// boxing them here would only add allocations on every error path.
+#![allow(clippy::result_large_err, clippy::collapsible_if)]
 
 use std::time::Duration;
 
@@ -14,7 +17,9 @@ use temporal_proto::temporal::api::errordetails::v1::{
     QueryFailedFailure, WorkflowExecutionAlreadyStartedFailure, WorkflowNotReadyFailure,
 };
 use temporal_proto::temporal::api::history::v1::{self as hist, History};
-use temporal_proto::temporal::api::namespace::v1::{NamespaceConfig, NamespaceInfo, namespace_info};
+use temporal_proto::temporal::api::namespace::v1::{
+    NamespaceConfig, NamespaceInfo, namespace_info,
+};
 use temporal_proto::temporal::api::query::v1::QueryRejected;
 use temporal_proto::temporal::api::taskqueue::v1::TaskQueue;
 use temporal_proto::temporal::api::workflow::v1::{
@@ -25,7 +30,7 @@ use temporal_proto::temporal::api::workflowservice::v1 as wf;
 use super::clock::{from_proto_duration, to_proto_duration, to_timestamp};
 use super::cron::{CronError, CronSchedule};
 use super::history::is_close_event;
-use super::server::{Close, FakeServer, NewRun, State, WftSource, DEFAULT_TASK_TIMEOUT};
+use super::server::{Close, DEFAULT_TASK_TIMEOUT, FakeServer, NewRun, State, WftSource};
 use super::store::{Run, already_completed, workflow_not_found};
 use super::workflows::{Args, WorkflowFailure};
 
@@ -42,7 +47,9 @@ pub(crate) fn unimplemented_field(rpc: &'static str, field: &str) -> ServiceErro
     ServiceError::new(
         rpc,
         Code::Unimplemented,
-        format!("the fake server does not model `{field}` of {rpc}; leave it unset or test against a real server"),
+        format!(
+            "the fake server does not model `{field}` of {rpc}; leave it unset or test against a real server"
+        ),
     )
 }
 
@@ -70,30 +77,41 @@ pub(crate) fn normalize_retry_policy(
         return Ok(None);
     };
     let initial = match &p.initial_interval {
-        Some(d) => from_proto_duration(d).ok_or_else(|| {
-            invalid(rpc, "InitialInterval cannot be negative on retry policy.")
-        })?,
+        Some(d) => from_proto_duration(d)
+            .ok_or_else(|| invalid(rpc, "InitialInterval cannot be negative on retry policy."))?,
         None => Duration::ZERO,
     };
-    let initial = if initial.is_zero() { Duration::from_secs(1) } else { initial };
+    let initial = if initial.is_zero() {
+        Duration::from_secs(1)
+    } else {
+        initial
+    };
     if p.backoff_coefficient == 0.0 {
         p.backoff_coefficient = 2.0;
     }
     if p.backoff_coefficient < 1.0 {
-        return Err(invalid(rpc, "BackoffCoefficient cannot be less than 1 on retry policy."));
+        return Err(invalid(
+            rpc,
+            "BackoffCoefficient cannot be less than 1 on retry policy.",
+        ));
     }
     let max = match &p.maximum_interval {
-        Some(d) => from_proto_duration(d).ok_or_else(|| {
-            invalid(rpc, "MaximumInterval cannot be negative on retry policy.")
-        })?,
+        Some(d) => from_proto_duration(d)
+            .ok_or_else(|| invalid(rpc, "MaximumInterval cannot be negative on retry policy."))?,
         None => Duration::ZERO,
     };
     if !max.is_zero() && max < initial {
-        return Err(invalid(rpc, "MaximumInterval cannot be less than InitialInterval on retry policy."));
+        return Err(invalid(
+            rpc,
+            "MaximumInterval cannot be less than InitialInterval on retry policy.",
+        ));
     }
     let max = if max.is_zero() { initial * 100 } else { max };
     if p.maximum_attempts < 0 {
-        return Err(invalid(rpc, "MaximumAttempts cannot be negative on retry policy."));
+        return Err(invalid(
+            rpc,
+            "MaximumAttempts cannot be negative on retry policy.",
+        ));
     }
     p.initial_interval = Some(to_proto_duration(initial));
     p.maximum_interval = Some(to_proto_duration(max));
@@ -117,7 +135,8 @@ pub(crate) struct StartFields {
     pub(crate) retry_policy: Option<RetryPolicy>,
     pub(crate) cron_schedule: String,
     pub(crate) memo: Option<temporal_proto::temporal::api::common::v1::Memo>,
-    pub(crate) search_attributes: Option<temporal_proto::temporal::api::common::v1::SearchAttributes>,
+    pub(crate) search_attributes:
+        Option<temporal_proto::temporal::api::common::v1::SearchAttributes>,
     pub(crate) header: Option<temporal_proto::temporal::api::common::v1::Header>,
     pub(crate) start_delay: Option<temporal_proto::protobuf::Duration>,
     pub(crate) user_metadata: Option<temporal_proto::temporal::api::sdk::v1::UserMetadata>,
@@ -236,7 +255,10 @@ impl State {
             }
         };
         if cron.is_some() && start_delay.is_some() {
-            return Err(invalid(rpc, "CronSchedule and WorkflowStartDelay may not be used together."));
+            return Err(invalid(
+                rpc,
+                "CronSchedule and WorkflowStartDelay may not be used together.",
+            ));
         }
         if let Some(sa) = &f.search_attributes {
             self.check_search_attributes(rpc, &ns, sa)?;
@@ -256,7 +278,11 @@ impl State {
             conflict = Conflict::TerminateExisting;
         }
         if conflict == Conflict::Unspecified {
-            conflict = if sws { Conflict::UseExisting } else { Conflict::Fail };
+            conflict = if sws {
+                Conflict::UseExisting
+            } else {
+                Conflict::Fail
+            };
         }
         if f.request_id.is_empty() {
             f.request_id = self.ids.uuid();
@@ -299,9 +325,11 @@ impl State {
                     }
                     Conflict::TerminateExisting => {
                         let run_id = run.run_id.clone();
-                        let details = super::payload::encode(&format!("terminated by new runID: {new_run_id}"))
-                            .map(super::payload::single)
-                            .ok();
+                        let details = super::payload::encode(&format!(
+                            "terminated by new runID: {new_run_id}"
+                        ))
+                        .map(super::payload::single)
+                        .ok();
                         self.close_run(
                             &ns,
                             &run_id,
@@ -412,7 +440,9 @@ impl State {
                 if !declared.is_empty() && declared != expected {
                     return Err(invalid(
                         rpc,
-                        format!("invalid value for search attribute {name} of type {expected}: the value says it is {declared}"),
+                        format!(
+                            "invalid value for search attribute {name} of type {expected}: the value says it is {declared}"
+                        ),
                     ));
                 }
             }
@@ -518,7 +548,11 @@ impl FakeServer {
                     return r;
                 }
                 if rx.changed().await.is_err() {
-                    return Err(ServiceError::new(rpc, Code::Unavailable, "the fake server was dropped"));
+                    return Err(ServiceError::new(
+                        rpc,
+                        Code::Unavailable,
+                        "the fake server was dropped",
+                    ));
                 }
             }
         };
@@ -649,7 +683,12 @@ impl WorkflowService for FakeServer {
         namespace_of(RPC, &r.namespace)?;
         {
             let mut st = self.inner.lock();
-            let run_id = st.target(RPC, &r.namespace, r.workflow_execution.as_ref(), &r.first_execution_run_id)?;
+            let run_id = st.target(
+                RPC,
+                &r.namespace,
+                r.workflow_execution.as_ref(),
+                &r.first_execution_run_id,
+            )?;
             if !st.run(&r.namespace, &run_id).is_some_and(Run::is_open) {
                 return Err(already_completed(RPC));
             }
@@ -668,7 +707,12 @@ impl WorkflowService for FakeServer {
         namespace_of(RPC, &r.namespace)?;
         {
             let mut st = self.inner.lock();
-            let run_id = st.target(RPC, &r.namespace, r.workflow_execution.as_ref(), &r.first_execution_run_id)?;
+            let run_id = st.target(
+                RPC,
+                &r.namespace,
+                r.workflow_execution.as_ref(),
+                &r.first_execution_run_id,
+            )?;
             if !st.run(&r.namespace, &run_id).is_some_and(Run::is_open) {
                 return Err(already_completed(RPC));
             }
@@ -706,7 +750,9 @@ impl WorkflowService for FakeServer {
                     kind: temporal_proto::temporal::api::enums::v1::TaskQueueKind::Normal as i32,
                     normal_name: String::new(),
                 }),
-                workflow_execution_timeout: Some(to_proto_duration(run.execution_timeout.unwrap_or_default())),
+                workflow_execution_timeout: Some(to_proto_duration(
+                    run.execution_timeout.unwrap_or_default(),
+                )),
                 workflow_run_timeout: Some(to_proto_duration(run.run_timeout.unwrap_or_default())),
                 default_workflow_task_timeout: Some(to_proto_duration(run.task_timeout)),
                 user_metadata: run.user_metadata.clone(),
@@ -714,7 +760,9 @@ impl WorkflowService for FakeServer {
             workflow_execution_info: Some(execution_info(run)),
             workflow_extended_info: Some(WorkflowExecutionExtendedInfo {
                 execution_expiration_time: run.execution_expiration.map(to_timestamp),
-                run_expiration_time: run.run_timeout.map(|t| to_timestamp(run.execution_time + t)),
+                run_expiration_time: run
+                    .run_timeout
+                    .map(|t| to_timestamp(run.execution_time + t)),
                 cancel_requested: run.cancel_requested,
                 original_start_time: Some(to_timestamp(run.start_time)),
                 ..Default::default()
@@ -731,7 +779,10 @@ impl WorkflowService for FakeServer {
         let limit = request.options.timeout;
         let r = request.message;
         namespace_of(RPC, &r.namespace)?;
-        let run_id = self.inner.lock().target(RPC, &r.namespace, r.execution.as_ref(), "")?;
+        let run_id = self
+            .inner
+            .lock()
+            .target(RPC, &r.namespace, r.execution.as_ref(), "")?;
         let close_only = r.history_event_filter_type == HistoryEventFilterType::CloseEvent as i32;
         let start = if r.next_page_token.is_empty() {
             0
@@ -758,7 +809,9 @@ impl WorkflowService for FakeServer {
             if close_only {
                 return match run.history.close_event() {
                     Some(e) => Some(Ok(wf::GetWorkflowExecutionHistoryResponse {
-                        history: Some(History { events: vec![e.clone()] }),
+                        history: Some(History {
+                            events: vec![e.clone()],
+                        }),
                         ..Default::default()
                     })),
                     None if wait => None,
@@ -773,7 +826,8 @@ impl WorkflowService for FakeServer {
             }
             let end = (start + page_size).min(events.len());
             let page = events.get(start..end).unwrap_or_default().to_vec();
-            let more = end < events.len() || (wait && run.is_open() && !page.last().is_some_and(is_close_event));
+            let more = end < events.len()
+                || (wait && run.is_open() && !page.last().is_some_and(is_close_event));
             Some(Ok(wf::GetWorkflowExecutionHistoryResponse {
                 history: Some(History { events: page }),
                 next_page_token: if more {
@@ -860,10 +914,13 @@ impl WorkflowService for FakeServer {
                 query_result: Some(payloads),
                 ..Default::default()
             }),
-            Err(failure) => Err(ServiceError::new(RPC, Code::InvalidArgument, failure.message())
-                .with_details(ErrorDetails::QueryFailed(QueryFailedFailure {
-                    failure: Some(failure.into_proto()),
-                }))),
+            Err(failure) => Err(
+                ServiceError::new(RPC, Code::InvalidArgument, failure.message()).with_details(
+                    ErrorDetails::QueryFailed(QueryFailedFailure {
+                        failure: Some(failure.into_proto()),
+                    }),
+                ),
+            ),
         }
     }
 
@@ -942,7 +999,13 @@ impl WorkflowService for FakeServer {
             st.namespaces
                 .values()
                 .find(|n| n.id == r.id)
-                .ok_or_else(|| ServiceError::new(RPC, Code::NotFound, format!("Namespace {} is not found.", r.id)))?
+                .ok_or_else(|| {
+                    ServiceError::new(
+                        RPC,
+                        Code::NotFound,
+                        format!("Namespace {} is not found.", r.id),
+                    )
+                })?
         } else {
             st.namespace(RPC, &r.namespace)?
         };
@@ -960,7 +1023,9 @@ impl WorkflowService for FakeServer {
                 ..Default::default()
             }),
             config: Some(NamespaceConfig {
-                workflow_execution_retention_ttl: Some(to_proto_duration(Duration::from_secs(86_400))),
+                workflow_execution_retention_ttl: Some(to_proto_duration(Duration::from_secs(
+                    86_400,
+                ))),
                 ..Default::default()
             }),
             is_global_namespace: false,

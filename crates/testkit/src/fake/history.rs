@@ -1,5 +1,8 @@
 //! Event builders: appending history events with increasing ids, the virtual time and the
 //! event type that matches the attributes.
+// `ServiceError` (the WorkflowService error type) and `Failure` are large by nature;
+// boxing them here would only add allocations on every error path.
+#![allow(clippy::result_large_err, clippy::collapsible_if)]
 
 use std::time::SystemTime;
 
@@ -98,6 +101,7 @@ impl History {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use temporal_proto::temporal::api::history::v1::{
@@ -122,7 +126,10 @@ mod tests {
             ),
         );
         assert_eq!((a, b, h.len()), (1, 2, 2));
-        assert_eq!(h.events[0].event_type, EventType::WorkflowExecutionSignaled as i32);
+        assert_eq!(
+            h.events[0].event_type,
+            EventType::WorkflowExecutionSignaled as i32
+        );
         assert!(h.close_event().is_some());
         assert!(h.size_bytes > 0);
     }

@@ -1,10 +1,15 @@
 //! ListWorkflowExecutions and CountWorkflowExecutions: runs seen as visibility records and
 //! filtered with the [`visibility`](super::visibility) query evaluator.
+// `ServiceError` (the WorkflowService error type) and `Failure` are large by nature;
+// boxing them here would only add allocations on every error path.
+#![allow(clippy::result_large_err, clippy::collapsible_if)]
 
 use std::time::{Duration, UNIX_EPOCH};
 
 use temporal_client_core::{Code, ServiceError};
-use temporal_proto::temporal::api::enums::v1::{IndexedValueType, WorkflowExecutionStatus as Status};
+use temporal_proto::temporal::api::enums::v1::{
+    IndexedValueType, WorkflowExecutionStatus as Status,
+};
 use temporal_proto::temporal::api::workflowservice::v1 as wf;
 use wf::count_workflow_executions_response::AggregationGroup;
 
@@ -57,11 +62,19 @@ fn parse_time(text: &str) -> Option<std::time::SystemTime> {
     // RFC 3339 `YYYY-MM-DDTHH:MM:SS[.fff]Z`, the form SDKs encode Datetime values in.
     let (date, time) = text.split_once('T')?;
     let mut d = date.split('-');
-    let (y, m, day) = (d.next()?.parse().ok()?, d.next()?.parse().ok()?, d.next()?.parse().ok()?);
+    let (y, m, day) = (
+        d.next()?.parse().ok()?,
+        d.next()?.parse().ok()?,
+        d.next()?.parse().ok()?,
+    );
     let time = time.trim_end_matches('Z');
     let (hms, frac) = time.split_once('.').unwrap_or((time, ""));
     let mut t = hms.split(':');
-    let (hh, mm, ss): (u64, u64, u64) = (t.next()?.parse().ok()?, t.next()?.parse().ok()?, t.next()?.parse().ok()?);
+    let (hh, mm, ss): (u64, u64, u64) = (
+        t.next()?.parse().ok()?,
+        t.next()?.parse().ok()?,
+        t.next()?.parse().ok()?,
+    );
     let days = super::cron::days_from_civil(y, m, day);
     let secs = u64::try_from(days).ok()? * 86_400 + hh * 3600 + mm * 60 + ss;
     let nanos = if frac.is_empty() {
@@ -97,15 +110,24 @@ impl VisibilityRecord for Record<'_> {
             _ => {
                 let p = run.search_attributes.get(name)?;
                 let json = payload::decode_value(p).ok()?;
-                let kind = self.types.get(name).copied().unwrap_or(IndexedValueType::Unspecified);
+                let kind = self
+                    .types
+                    .get(name)
+                    .copied()
+                    .unwrap_or(IndexedValueType::Unspecified);
                 match kind {
                     IndexedValueType::Int => json.as_i64().map(FieldValue::Int),
                     IndexedValueType::Double => json.as_f64().map(FieldValue::Double),
                     IndexedValueType::Bool => json.as_bool().map(FieldValue::Bool),
-                    IndexedValueType::Datetime => json.as_str().and_then(parse_time).map(FieldValue::Time),
+                    IndexedValueType::Datetime => {
+                        json.as_str().and_then(parse_time).map(FieldValue::Time)
+                    }
                     IndexedValueType::KeywordList => match json {
                         serde_json::Value::Array(items) => Some(FieldValue::KeywordList(
-                            items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+                            items
+                                .iter()
+                                .filter_map(|v| v.as_str().map(str::to_owned))
+                                .collect(),
                         )),
                         serde_json::Value::String(one) => Some(FieldValue::KeywordList(vec![one])),
                         _ => None,
@@ -139,28 +161,35 @@ impl FakeServer {
         let ns = st.namespace(LIST, &r.namespace)?;
         let query = self.parse_query(LIST, &r.query, &st.search_attributes)?;
         if query.group_by().is_some() {
-            return Err(invalid(LIST, "invalid query: operation is not supported: 'GROUP BY' clause is only supported for count"));
+            return Err(invalid(
+                LIST,
+                "invalid query: operation is not supported: 'GROUP BY' clause is only supported for count",
+            ));
         }
         let mut rows: Vec<Record<'_>> = ns
             .runs
             .values()
-            .map(|run| Record { run, types: &st.search_attributes })
+            .map(|run| Record {
+                run,
+                types: &st.search_attributes,
+            })
             .filter(|rec| query.matches(rec))
             .collect();
-        rows.sort_by(|a, b| {
-            query
-                .compare(a, b)
-                .then_with(|| b.run.seq.cmp(&a.run.seq))
-        });
+        rows.sort_by(|a, b| query.compare(a, b).then_with(|| b.run.seq.cmp(&a.run.seq)));
         let offset = if r.next_page_token.is_empty() {
             0
         } else {
             std::str::from_utf8(&r.next_page_token)
                 .ok()
                 .and_then(|t| t.parse::<usize>().ok())
-                .ok_or_else(|| ServiceError::new(LIST, Code::InvalidArgument, "Invalid NextPageToken."))?
+                .ok_or_else(|| {
+                    ServiceError::new(LIST, Code::InvalidArgument, "Invalid NextPageToken.")
+                })?
         };
-        let size = usize::try_from(r.page_size).ok().filter(|n| *n > 0).unwrap_or(DEFAULT_PAGE_SIZE);
+        let size = usize::try_from(r.page_size)
+            .ok()
+            .filter(|n| *n > 0)
+            .unwrap_or(DEFAULT_PAGE_SIZE);
         let end = (offset + size).min(rows.len());
         let executions = rows
             .get(offset..end)
@@ -170,7 +199,11 @@ impl FakeServer {
             .collect();
         Ok(wf::ListWorkflowExecutionsResponse {
             executions,
-            next_page_token: if end < rows.len() { end.to_string().into_bytes() } else { Vec::new() },
+            next_page_token: if end < rows.len() {
+                end.to_string().into_bytes()
+            } else {
+                Vec::new()
+            },
         })
     }
 
@@ -184,7 +217,12 @@ impl FakeServer {
         let matching: Vec<&Run> = ns
             .runs
             .values()
-            .filter(|run| query.matches(&Record { run, types: &st.search_attributes }))
+            .filter(|run| {
+                query.matches(&Record {
+                    run,
+                    types: &st.search_attributes,
+                })
+            })
             .collect();
         let mut groups = Vec::new();
         if query.group_by().is_some() {
@@ -194,7 +232,9 @@ impl FakeServer {
             }
             for (status, count) in counts {
                 groups.push(AggregationGroup {
-                    group_values: payload::encode(&status).map(|p| vec![p]).unwrap_or_default(),
+                    group_values: payload::encode(&status)
+                        .map(|p| vec![p])
+                        .unwrap_or_default(),
                     count,
                 });
             }
@@ -207,6 +247,7 @@ impl FakeServer {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 

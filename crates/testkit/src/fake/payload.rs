@@ -1,6 +1,9 @@
 //! Payload encoding for fake workflows: the JSON and binary conventions every Temporal SDK
 //! uses (`binary/null`, `binary/plain`, `json/plain`), kept behind a few functions so the
 //! fake can switch to the client's data converter without touching its callers.
+// `ServiceError` (the WorkflowService error type) and `Failure` are large by nature;
+// boxing them here would only add allocations on every error path.
+#![allow(clippy::result_large_err, clippy::collapsible_if)]
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -81,7 +84,12 @@ pub(crate) fn decode_all<T: DeserializeOwned>(
     payloads: Option<&Payloads>,
 ) -> Result<T, PayloadError> {
     let values = payloads
-        .map(|p| p.payloads.iter().map(decode_value).collect::<Result<Vec<_>, _>>())
+        .map(|p| {
+            p.payloads
+                .iter()
+                .map(decode_value)
+                .collect::<Result<Vec<_>, _>>()
+        })
         .transpose()?
         .unwrap_or_default();
     Ok(serde_json::from_value(serde_json::Value::Array(values))?)
@@ -93,6 +101,7 @@ pub(crate) fn single(p: Payload) -> Payloads {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -116,7 +125,11 @@ mod tests {
             Err(PayloadError::Json(_))
         ));
         let mut odd = encode(&1).unwrap();
-        odd.metadata.insert("encoding".into(), b"binary/encrypted".to_vec());
-        assert!(matches!(decode_value(&odd), Err(PayloadError::UnsupportedEncoding(_))));
+        odd.metadata
+            .insert("encoding".into(), b"binary/encrypted".to_vec());
+        assert!(matches!(
+            decode_value(&odd),
+            Err(PayloadError::UnsupportedEncoding(_))
+        ));
     }
 }

@@ -1,6 +1,9 @@
 //! [`FakeServer`]: the in-memory Temporal server, its builder, the test-facing controls
 //! (virtual clock, fake workflows, finishing executions by hand) and the state machine
 //! that every RPC handler goes through.
+// `ServiceError` (the WorkflowService error type) and `Failure` are large by nature;
+// boxing them here would only add allocations on every error path.
+#![allow(clippy::result_large_err, clippy::collapsible_if)]
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
@@ -17,8 +20,12 @@ use temporal_proto::temporal::api::enums::v1::{
     ContinueAsNewInitiator, IndexedValueType, RetryState, TaskQueueKind, TimeoutType,
     UpdateWorkflowExecutionLifecycleStage as Stage, WorkflowExecutionStatus as Status,
 };
-use temporal_proto::temporal::api::failure::v1::{Failure, TimeoutFailureInfo, failure::FailureInfo};
-use temporal_proto::temporal::api::history::v1::{self as hist, HistoryEvent, history_event::Attributes};
+use temporal_proto::temporal::api::failure::v1::{
+    Failure, TimeoutFailureInfo, failure::FailureInfo,
+};
+use temporal_proto::temporal::api::history::v1::{
+    self as hist, HistoryEvent, history_event::Attributes,
+};
 use temporal_proto::temporal::api::sdk::v1::UserMetadata;
 use temporal_proto::temporal::api::taskqueue::v1::TaskQueue;
 use temporal_proto::temporal::api::update::v1 as update;
@@ -292,7 +299,11 @@ fn task_queue(name: &str) -> TaskQueue {
 }
 
 impl State {
-    pub(crate) fn namespace(&self, rpc: &'static str, ns: &str) -> Result<&Namespace, ServiceError> {
+    pub(crate) fn namespace(
+        &self,
+        rpc: &'static str,
+        ns: &str,
+    ) -> Result<&Namespace, ServiceError> {
         self.namespaces
             .get(ns)
             .ok_or_else(|| namespace_not_found(rpc, ns))
@@ -361,7 +372,10 @@ impl State {
             }),
             ..Default::default()
         };
-        history.push(now, Attributes::WorkflowExecutionStartedEventAttributes(attrs));
+        history.push(
+            now,
+            Attributes::WorkflowExecutionStartedEventAttributes(attrs),
+        );
         let ctx = has_worker.then(|| {
             WorkflowContext::new(
                 WorkflowInfo {
@@ -530,13 +544,15 @@ impl State {
         };
         let started = run.history.push(
             now,
-            Attributes::WorkflowTaskStartedEventAttributes(hist::WorkflowTaskStartedEventAttributes {
-                scheduled_event_id: scheduled,
-                identity: WORKER_IDENTITY.to_owned(),
-                request_id,
-                history_size_bytes: run.history.size_bytes,
-                ..Default::default()
-            }),
+            Attributes::WorkflowTaskStartedEventAttributes(
+                hist::WorkflowTaskStartedEventAttributes {
+                    scheduled_event_id: scheduled,
+                    identity: WORKER_IDENTITY.to_owned(),
+                    request_id,
+                    history_size_bytes: run.history.size_bytes,
+                    ..Default::default()
+                },
+            ),
         );
         run.history.push(
             now,
@@ -570,13 +586,21 @@ impl State {
             });
             s.generation += 1;
         }
-        run.history
-            .push(now, Attributes::WorkflowExecutionSignaledEventAttributes(attrs));
+        run.history.push(
+            now,
+            Attributes::WorkflowExecutionSignaledEventAttributes(attrs),
+        );
         self.schedule_wft(ns, run_id);
     }
 
     /// Records a cancellation request; the fake workflow sees it.
-    pub(crate) fn request_cancel(&mut self, ns: &str, run_id: &str, cause: String, identity: String) {
+    pub(crate) fn request_cancel(
+        &mut self,
+        ns: &str,
+        run_id: &str,
+        cause: String,
+        identity: String,
+    ) {
         let now = self.now;
         let Some(run) = self.run_mut(ns, run_id) else {
             return;
@@ -605,7 +629,13 @@ impl State {
 
     /// Closes an open run the way `close` says, continuing the chain when a retry policy,
     /// a cron schedule or continue-as-new asks for it. Returns the next run's id.
-    pub(crate) fn close_run(&mut self, ns: &str, run_id: &str, close: Close, wft: WftSource) -> Option<String> {
+    pub(crate) fn close_run(
+        &mut self,
+        ns: &str,
+        run_id: &str,
+        close: Close,
+        wft: WftSource,
+    ) -> Option<String> {
         let now = self.now;
         if !self.run(ns, run_id).is_some_and(Run::is_open) {
             return None;
@@ -668,9 +698,16 @@ impl State {
                 let attrs = hist::WorkflowExecutionCompletedEventAttributes {
                     result,
                     workflow_task_completed_event_id: wft,
-                    new_execution_run_id: next.as_ref().map(|n| n.run_id.clone()).unwrap_or_default(),
+                    new_execution_run_id: next
+                        .as_ref()
+                        .map(|n| n.run_id.clone())
+                        .unwrap_or_default(),
                 };
-                (Status::Completed, Attributes::WorkflowExecutionCompletedEventAttributes(attrs), next)
+                (
+                    Status::Completed,
+                    Attributes::WorkflowExecutionCompletedEventAttributes(attrs),
+                    next,
+                )
             }
             Close::Failed(failure) => {
                 let (retry, mut retry_state) = retry_backoff(run, &failure, now);
@@ -696,9 +733,16 @@ impl State {
                     failure: Some(failure),
                     retry_state: retry_state as i32,
                     workflow_task_completed_event_id: wft,
-                    new_execution_run_id: next.as_ref().map(|n| n.run_id.clone()).unwrap_or_default(),
+                    new_execution_run_id: next
+                        .as_ref()
+                        .map(|n| n.run_id.clone())
+                        .unwrap_or_default(),
                 };
-                (Status::Failed, Attributes::WorkflowExecutionFailedEventAttributes(attrs), next)
+                (
+                    Status::Failed,
+                    Attributes::WorkflowExecutionFailedEventAttributes(attrs),
+                    next,
+                )
             }
             Close::TimedOut => {
                 let expired = run.execution_expiration.is_some_and(|exp| exp <= now);
@@ -734,9 +778,16 @@ impl State {
                 };
                 let attrs = hist::WorkflowExecutionTimedOutEventAttributes {
                     retry_state: retry_state as i32,
-                    new_execution_run_id: next.as_ref().map(|n| n.run_id.clone()).unwrap_or_default(),
+                    new_execution_run_id: next
+                        .as_ref()
+                        .map(|n| n.run_id.clone())
+                        .unwrap_or_default(),
                 };
-                (Status::TimedOut, Attributes::WorkflowExecutionTimedOutEventAttributes(attrs), next)
+                (
+                    Status::TimedOut,
+                    Attributes::WorkflowExecutionTimedOutEventAttributes(attrs),
+                    next,
+                )
             }
             Close::Canceled(details) => (
                 Status::Canceled,
@@ -809,7 +860,8 @@ impl State {
                 )
             }
         };
-        let (workflow_id, first_run) = (run.workflow_id.clone(), run.first_execution_run_id.clone());
+        let (workflow_id, first_run) =
+            (run.workflow_id.clone(), run.first_execution_run_id.clone());
         let run = self.run_mut(ns, run_id)?;
         run.history.push(now, attrs);
         run.status = status;
@@ -827,14 +879,23 @@ impl State {
         }
         let (ns_owned, rid) = (ns.to_owned(), run_id.to_owned());
         self.timers.remove_where(|k| match k {
-            TimerKind::WorkflowTimer { namespace, run_id, .. }
+            TimerKind::WorkflowTimer {
+                namespace, run_id, ..
+            }
             | TimerKind::FirstWorkflowTask { namespace, run_id }
-            | TimerKind::RunTimeout { namespace, run_id } => *namespace == ns_owned && *run_id == rid,
+            | TimerKind::RunTimeout { namespace, run_id } => {
+                *namespace == ns_owned && *run_id == rid
+            }
             TimerKind::ExecutionTimeout {
                 namespace,
                 workflow_id: w,
                 first_execution_run_id,
-            } => next.is_none() && *namespace == ns_owned && *w == workflow_id && *first_execution_run_id == first_run,
+            } => {
+                next.is_none()
+                    && *namespace == ns_owned
+                    && *w == workflow_id
+                    && *first_execution_run_id == first_run
+            }
         });
         let next_id = next.as_ref().map(|n| n.run_id.clone());
         if let Some(next) = next {
@@ -923,7 +984,11 @@ fn retry_backoff(run: &Run, failure: &Failure, now: SystemTime) -> (Option<Durat
             if kind != TimeoutType::StartToClose && kind != TimeoutType::Heartbeat {
                 return (None, RetryState::NonRetryableFailure);
             }
-            let name = if kind == TimeoutType::StartToClose { "StartToClose" } else { "Heartbeat" };
+            let name = if kind == TimeoutType::StartToClose {
+                "StartToClose"
+            } else {
+                "Heartbeat"
+            };
             format!("TemporalTimeout:{name}")
         }
         Some(FailureInfo::CanceledFailureInfo(_)) | Some(FailureInfo::TerminatedFailureInfo(_)) => {
@@ -931,7 +996,7 @@ fn retry_backoff(run: &Run, failure: &Failure, now: SystemTime) -> (Option<Durat
         }
         _ => String::new(),
     };
-    if policy.non_retryable_error_types.iter().any(|t| *t == failure_type) {
+    if policy.non_retryable_error_types.contains(&failure_type) {
         return (None, RetryState::NonRetryableFailure);
     }
     if policy.maximum_attempts > 0 && run.attempt >= policy.maximum_attempts {
@@ -958,7 +1023,11 @@ fn retry_backoff(run: &Run, failure: &Failure, now: SystemTime) -> (Option<Durat
     }
     let mut interval = Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX);
     if let Some(FailureInfo::ApplicationFailureInfo(info)) = &failure.failure_info {
-        if let Some(d) = info.next_retry_delay.as_ref().and_then(super::clock::from_proto_duration) {
+        if let Some(d) = info
+            .next_retry_delay
+            .as_ref()
+            .and_then(super::clock::from_proto_duration)
+        {
             interval = d;
         }
     }
@@ -1112,7 +1181,8 @@ impl Inner {
                             }
                         }
                         ctx.lock().running_handlers += 1;
-                        task.handlers.push((id.clone(), (def.handler)(ctx.clone(), args)));
+                        task.handlers
+                            .push((id.clone(), (def.handler)(ctx.clone(), args)));
                         accepted.push(id);
                     }
                 }
@@ -1149,8 +1219,18 @@ impl Inner {
             let pending = st.run(ns, run_id).is_some_and(|r| r.pending_wft.is_some());
             let others = !commands.is_empty() || !accepted.is_empty() || !completed.is_empty();
             let now = st.now;
-            let wft = (others || (pending && result.is_none())).then(|| st.complete_wft(ns, run_id));
-            st.record(ns, run_id, wft.unwrap_or(0), now, commands, rejected, accepted, completed);
+            let wft =
+                (others || (pending && result.is_none())).then(|| st.complete_wft(ns, run_id));
+            st.record(
+                ns,
+                run_id,
+                wft.unwrap_or(0),
+                now,
+                commands,
+                rejected,
+                accepted,
+                completed,
+            );
             let redrive = match result {
                 Some(r) => {
                     let source = match wft {
@@ -1230,11 +1310,13 @@ impl State {
                 Command::StartTimer { id, duration } => {
                     let event = run.history.push(
                         now,
-                        Attributes::TimerStartedEventAttributes(hist::TimerStartedEventAttributes {
-                            timer_id: id.to_string(),
-                            start_to_fire_timeout: Some(to_proto_duration(duration)),
-                            workflow_task_completed_event_id: wft,
-                        }),
+                        Attributes::TimerStartedEventAttributes(
+                            hist::TimerStartedEventAttributes {
+                                timer_id: id.to_string(),
+                                start_to_fire_timeout: Some(to_proto_duration(duration)),
+                                workflow_task_completed_event_id: wft,
+                            },
+                        ),
                     );
                     run.timers.insert(id, event);
                     new_timers.push((now + duration, id));
@@ -1243,12 +1325,14 @@ impl State {
                     if let Some(started) = run.timers.remove(&id) {
                         run.history.push(
                             now,
-                            Attributes::TimerCanceledEventAttributes(hist::TimerCanceledEventAttributes {
-                                timer_id: id.to_string(),
-                                started_event_id: started,
-                                workflow_task_completed_event_id: wft,
-                                identity: WORKER_IDENTITY.to_owned(),
-                            }),
+                            Attributes::TimerCanceledEventAttributes(
+                                hist::TimerCanceledEventAttributes {
+                                    timer_id: id.to_string(),
+                                    started_event_id: started,
+                                    workflow_task_completed_event_id: wft,
+                                    identity: WORKER_IDENTITY.to_owned(),
+                                },
+                            ),
                         );
                         cancelled_timers.push(id);
                     }
@@ -1298,7 +1382,12 @@ impl State {
             if let Some(u) = run.updates.get_mut(&id) {
                 u.stage = Stage::Completed;
                 u.outcome = Some(outcome.clone());
-                let identity = u.request.meta.as_ref().map(|m| m.identity.clone()).unwrap_or_default();
+                let identity = u
+                    .request
+                    .meta
+                    .as_ref()
+                    .map(|m| m.identity.clone())
+                    .unwrap_or_default();
                 run.history.push(
                     now,
                     Attributes::WorkflowExecutionUpdateCompletedEventAttributes(
@@ -1422,13 +1511,21 @@ impl FakeServer {
     /// Completes the current run of `workflow_id` in namespace `default` with `result`,
     /// as if its worker had returned it.
     pub fn complete<T: Serialize>(&self, workflow_id: &str, result: T) -> Result<(), ServiceError> {
-        self.finish(DEFAULT_NAMESPACE, workflow_id, WorkflowResult::completed(result))
+        self.finish(
+            DEFAULT_NAMESPACE,
+            workflow_id,
+            WorkflowResult::completed(result),
+        )
     }
 
     /// Fails the current run of `workflow_id` in namespace `default` (the retry policy
     /// and cron schedule apply).
     pub fn fail(&self, workflow_id: &str, failure: WorkflowFailure) -> Result<(), ServiceError> {
-        self.finish(DEFAULT_NAMESPACE, workflow_id, WorkflowResult::Failed(failure))
+        self.finish(
+            DEFAULT_NAMESPACE,
+            workflow_id,
+            WorkflowResult::Failed(failure),
+        )
     }
 
     /// Ends the current run of `workflow_id` in namespace `default` as canceled.
@@ -1444,8 +1541,18 @@ impl FakeServer {
 
     /// Ends the current run of `workflow_id` in `namespace` with `result`, as if its
     /// worker had returned it (a workflow task completes first).
-    pub fn finish(&self, namespace: &str, workflow_id: &str, result: WorkflowResult) -> Result<(), ServiceError> {
-        self.close_by_hand(namespace, workflow_id, Close::from(result), WftSource::Complete)
+    pub fn finish(
+        &self,
+        namespace: &str,
+        workflow_id: &str,
+        result: WorkflowResult,
+    ) -> Result<(), ServiceError> {
+        self.close_by_hand(
+            namespace,
+            workflow_id,
+            Close::from(result),
+            WftSource::Complete,
+        )
     }
 
     /// Times out the current run of `workflow_id` in `namespace` now.
@@ -1453,7 +1560,13 @@ impl FakeServer {
         self.close_by_hand(namespace, workflow_id, Close::TimedOut, WftSource::None)
     }
 
-    fn close_by_hand(&self, ns: &str, workflow_id: &str, close: Close, wft: WftSource) -> Result<(), ServiceError> {
+    fn close_by_hand(
+        &self,
+        ns: &str,
+        workflow_id: &str,
+        close: Close,
+        wft: WftSource,
+    ) -> Result<(), ServiceError> {
         const RPC: &str = "FakeServer";
         {
             let mut st = self.inner.lock();
@@ -1468,10 +1581,17 @@ impl FakeServer {
     }
 
     /// The history of a run (`run_id` empty: the current run), for assertions.
-    pub fn history(&self, namespace: &str, workflow_id: &str, run_id: &str) -> Result<Vec<HistoryEvent>, ServiceError> {
+    pub fn history(
+        &self,
+        namespace: &str,
+        workflow_id: &str,
+        run_id: &str,
+    ) -> Result<Vec<HistoryEvent>, ServiceError> {
         const RPC: &str = "FakeServer";
         let st = self.inner.lock();
-        let run = st.namespace(RPC, namespace)?.resolve(RPC, workflow_id, run_id)?;
+        let run = st
+            .namespace(RPC, namespace)?
+            .resolve(RPC, workflow_id, run_id)?;
         Ok(run.history.events.clone())
     }
 }

@@ -1,4 +1,7 @@
 //! What the fake stores: namespaces, workflow executions (chains of runs) and runs.
+// `ServiceError` (the WorkflowService error type) and `Failure` are large by nature;
+// boxing them here would only add allocations on every error path.
+#![allow(clippy::result_large_err, clippy::collapsible_if)]
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, SystemTime};

@@ -1,5 +1,8 @@
 //! Workflow updates: UpdateWorkflowExecution, PollWorkflowExecutionUpdate and
 //! update-with-start (ExecuteMultiOperation).
+// `ServiceError` (the WorkflowService error type) and `Failure` are large by nature;
+// boxing them here would only add allocations on every error path.
+#![allow(clippy::result_large_err, clippy::collapsible_if)]
 
 use std::time::Duration;
 
@@ -72,7 +75,12 @@ impl State {
         ns: &str,
         r: &wf::UpdateWorkflowExecutionRequest,
     ) -> Result<(String, String), ServiceError> {
-        let run_id = self.target(UPDATE, ns, r.workflow_execution.as_ref(), &r.first_execution_run_id)?;
+        let run_id = self.target(
+            UPDATE,
+            ns,
+            r.workflow_execution.as_ref(),
+            &r.first_execution_run_id,
+        )?;
         let request = r.request.clone().unwrap_or_default();
         let update_id = request
             .meta
@@ -125,7 +133,8 @@ impl FakeServer {
         let wait = stage_of(r.wait_policy.as_ref(), Stage::Accepted);
         let (run_id, update_id) = self.inner.lock().admit_update(&ns, &r)?;
         self.inner.settle();
-        self.respond_update(ns, run_id, update_id, wait, limit).await
+        self.respond_update(ns, run_id, update_id, wait, limit)
+            .await
     }
 
     async fn respond_update(
@@ -151,7 +160,10 @@ impl FakeServer {
         };
         Ok(wf::UpdateWorkflowExecutionResponse {
             update_ref: Some(update::UpdateRef {
-                workflow_execution: Some(WorkflowExecution { workflow_id, run_id }),
+                workflow_execution: Some(WorkflowExecution {
+                    workflow_id,
+                    run_id,
+                }),
                 update_id,
             }),
             outcome,
@@ -179,10 +191,10 @@ impl FakeServer {
         let update_ref = r.update_ref.clone().unwrap_or_default();
         let wait = stage_of(r.wait_policy.as_ref(), Stage::Completed);
         let ns = r.namespace.clone();
-        let run_id = self
-            .inner
-            .lock()
-            .target(POLL, &ns, update_ref.workflow_execution.as_ref(), "")?;
+        let run_id =
+            self.inner
+                .lock()
+                .target(POLL, &ns, update_ref.workflow_execution.as_ref(), "")?;
         let (n, rid, u) = (ns.clone(), run_id.clone(), update_ref.update_id.clone());
         let (stage, outcome) = self
             .wait_until(POLL, limit, move |st| reached(st, POLL, &n, &rid, &u, wait))
@@ -195,7 +207,10 @@ impl FakeServer {
             outcome,
             stage: stage as i32,
             update_ref: Some(update::UpdateRef {
-                workflow_execution: Some(WorkflowExecution { workflow_id, run_id }),
+                workflow_execution: Some(WorkflowExecution {
+                    workflow_id,
+                    run_id,
+                }),
                 update_id: update_ref.update_id,
             }),
         })
@@ -211,8 +226,11 @@ impl FakeServer {
             return Err(invalid(MULTI, "Namespace not set on request."));
         }
         let mut ops = r.operations.into_iter().map(|o| o.operation);
-        let (Some(Some(Operation::StartWorkflow(start))), Some(Some(Operation::UpdateWorkflow(upd))), None) =
-            (ops.next(), ops.next(), ops.next())
+        let (
+            Some(Some(Operation::StartWorkflow(start))),
+            Some(Some(Operation::UpdateWorkflow(upd))),
+            None,
+        ) = (ops.next(), ops.next(), ops.next())
         else {
             return Err(invalid(
                 MULTI,
@@ -220,7 +238,10 @@ impl FakeServer {
             ));
         };
         if start.namespace != r.namespace || upd.namespace != r.namespace {
-            return Err(invalid(MULTI, "Namespace of every operation must match the request's namespace."));
+            return Err(invalid(
+                MULTI,
+                "Namespace of every operation must match the request's namespace.",
+            ));
         }
         let target_id = upd
             .workflow_execution
@@ -228,21 +249,39 @@ impl FakeServer {
             .map(|e| e.workflow_id.as_str())
             .unwrap_or_default();
         if start.workflow_id != target_id {
-            return Err(invalid(MULTI, "WorkflowId of the update must match the start's WorkflowId."));
+            return Err(invalid(
+                MULTI,
+                "WorkflowId of the update must match the start's WorkflowId.",
+            ));
         }
-        if upd.workflow_execution.as_ref().is_some_and(|e| !e.run_id.is_empty())
+        if upd
+            .workflow_execution
+            .as_ref()
+            .is_some_and(|e| !e.run_id.is_empty())
             || !upd.first_execution_run_id.is_empty()
         {
-            return Err(invalid(MULTI, "RunId and FirstExecutionRunId of the update must be empty in update-with-start."));
+            return Err(invalid(
+                MULTI,
+                "RunId and FirstExecutionRunId of the update must be empty in update-with-start.",
+            ));
         }
-        if start.cron_schedule.len() > 0 {
-            return Err(invalid(MULTI, "CronSchedule is not allowed in update-with-start."));
+        if !start.cron_schedule.is_empty() {
+            return Err(invalid(
+                MULTI,
+                "CronSchedule is not allowed in update-with-start.",
+            ));
         }
         if start.workflow_start_delay.is_some() {
-            return Err(invalid(MULTI, "WorkflowStartDelay is not allowed in update-with-start."));
+            return Err(invalid(
+                MULTI,
+                "WorkflowStartDelay is not allowed in update-with-start.",
+            ));
         }
         if start.workflow_id_conflict_policy == 0 {
-            return Err(invalid(MULTI, "WorkflowIdConflictPolicy must be set in update-with-start."));
+            return Err(invalid(
+                MULTI,
+                "WorkflowIdConflictPolicy must be set in update-with-start.",
+            ));
         }
         check_unmodelled_start(MULTI, &start)?;
         let ns = r.namespace.clone();
@@ -256,7 +295,11 @@ impl FakeServer {
                         e.run_id = started.run_id.clone();
                     }
                     match st.admit_update(&ns, &upd) {
-                        Ok(ids) => Ok((started, ids, stage_of(upd.wait_policy.as_ref(), Stage::Accepted))),
+                        Ok(ids) => Ok((
+                            started,
+                            ids,
+                            stage_of(upd.wait_policy.as_ref(), Stage::Accepted),
+                        )),
                         Err(e) => Err((1, e)),
                     }
                 }

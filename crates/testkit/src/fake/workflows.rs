@@ -5,6 +5,9 @@
 //! polls the workflow whenever something the workflow may wait for happens (a signal, a
 //! timer on the virtual clock, a cancellation request, an update) and turns what the
 //! workflow does into history events, as a worker and the server would together.
+// `ServiceError` (the WorkflowService error type) and `Failure` are large by nature;
+// boxing them here would only add allocations on every error path.
+#![allow(clippy::result_large_err, clippy::collapsible_if)]
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::fmt;
@@ -27,11 +30,14 @@ use super::payload::{self, PayloadError};
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 /// The function the fake calls to start a run of a registered workflow type.
-pub(crate) type WorkflowFactory = Arc<dyn Fn(WorkflowContext) -> BoxFuture<WorkflowResult> + Send + Sync>;
+pub(crate) type WorkflowFactory =
+    Arc<dyn Fn(WorkflowContext) -> BoxFuture<WorkflowResult> + Send + Sync>;
 
 type QueryFn = Arc<dyn Fn(Args) -> Result<Payloads, WorkflowFailure> + Send + Sync>;
 type ValidatorFn = Arc<dyn Fn(&Args) -> Result<(), WorkflowFailure> + Send + Sync>;
-type UpdateFn = Arc<dyn Fn(WorkflowContext, Args) -> BoxFuture<Result<Payloads, WorkflowFailure>> + Send + Sync>;
+type UpdateFn = Arc<
+    dyn Fn(WorkflowContext, Args) -> BoxFuture<Result<Payloads, WorkflowFailure>> + Send + Sync,
+>;
 
 /// Converts what a workflow closure returns into a [`WorkflowResult`].
 ///
@@ -287,7 +293,10 @@ impl Args {
 
     /// The raw payloads.
     pub fn payloads(&self) -> &[Payload] {
-        self.0.as_ref().map(|p| p.payloads.as_slice()).unwrap_or(&[])
+        self.0
+            .as_ref()
+            .map(|p| p.payloads.as_slice())
+            .unwrap_or(&[])
     }
 }
 
@@ -525,7 +534,10 @@ impl WorkflowContext {
 
     /// Resolves once `condition` is true; it is checked each time the workflow is
     /// driven (after signals, timers, updates, cancellation).
-    pub fn wait_condition<F: FnMut() -> bool + Send + Unpin>(&self, condition: F) -> WaitCondition<F> {
+    pub fn wait_condition<F: FnMut() -> bool + Send + Unpin>(
+        &self,
+        condition: F,
+    ) -> WaitCondition<F> {
         WaitCondition { condition }
     }
 
@@ -536,7 +548,10 @@ impl WorkflowContext {
 
     /// Upserts search attributes (recorded as an `UpsertWorkflowSearchAttributes` event).
     /// Values are payloads, e.g. from [`search_attribute`](super::search_attribute).
-    pub fn upsert_search_attributes(&self, attributes: impl IntoIterator<Item = (String, Payload)>) {
+    pub fn upsert_search_attributes(
+        &self,
+        attributes: impl IntoIterator<Item = (String, Payload)>,
+    ) {
         let attrs = SearchAttributes {
             indexed_fields: attributes.into_iter().collect(),
         };

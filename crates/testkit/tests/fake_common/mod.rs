@@ -29,7 +29,11 @@ pub fn decode(p: &Payloads) -> serde_json::Value {
     serde_json::from_slice(&p.payloads[0].data).unwrap()
 }
 
-pub fn start(id: &str, workflow_type: &str, input: &[serde_json::Value]) -> wf::StartWorkflowExecutionRequest {
+pub fn start(
+    id: &str,
+    workflow_type: &str,
+    input: &[serde_json::Value],
+) -> wf::StartWorkflowExecutionRequest {
     wf::StartWorkflowExecutionRequest {
         namespace: "default".into(),
         workflow_id: id.into(),
@@ -95,7 +99,11 @@ pub fn types(events: &[HistoryEvent]) -> Vec<EventType> {
         .collect()
 }
 
-pub async fn describe(fake: &FakeServer, id: &str, run: &str) -> wf::DescribeWorkflowExecutionResponse {
+pub async fn describe(
+    fake: &FakeServer,
+    id: &str,
+    run: &str,
+) -> wf::DescribeWorkflowExecutionResponse {
     fake.describe_workflow_execution(
         wf::DescribeWorkflowExecutionRequest {
             namespace: "default".into(),
