@@ -204,13 +204,23 @@ impl DevServerBuilder {
     }
 
     /// Launches the server on free ports and waits until it serves.
-    pub async fn start(self) -> Result<DevServer, DevServerError> {
+    pub async fn start(mut self) -> Result<DevServer, DevServerError> {
+        // A fresh file per server, even for servers started from clones of one builder.
+        if let Persistence::TempFile(path) = &mut self.persistence {
+            *path = unique_temp_path("temporal-testkit-dev", "db");
+        }
         let cli = match &self.cli_path {
             Some(path) => check_cli(path, "the configured cli_path")?,
             None => find_cli()?,
         };
         let ports = Ports::pick()?;
-        let process = launch(&cli, &self, &ports).await?;
+        let process = match launch(&cli, &self, &ports).await {
+            Ok(process) => process,
+            Err(e) => {
+                remove_temp_db(&self.persistence);
+                return Err(e);
+            }
+        };
         Ok(DevServer {
             process: Some(process),
             cli,
@@ -405,12 +415,17 @@ impl Drop for DevServer {
         if let Some(mut process) = self.process.take() {
             process.stop_blocking(self.config.stop_grace());
         }
-        if let Persistence::TempFile(path) = &self.config.persistence {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let mut file = path.clone().into_os_string();
-                file.push(suffix);
-                let _ = std::fs::remove_file(file);
-            }
+        remove_temp_db(&self.config.persistence);
+    }
+}
+
+/// Deletes a temporary database file and its SQLite side files.
+fn remove_temp_db(persistence: &Persistence) {
+    if let Persistence::TempFile(path) = persistence {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut file = path.clone().into_os_string();
+            file.push(suffix);
+            let _ = std::fs::remove_file(file);
         }
     }
 }

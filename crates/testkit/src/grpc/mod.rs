@@ -152,7 +152,8 @@ impl TestServerBuilder {
     }
 
     /// Starts serving in memory only: no socket, connect with [`TestServer::channel`]
-    /// or [`TestServer::connector`]. Any TLS setting is ignored.
+    /// or [`TestServer::connector`]. Any TLS setting is ignored. Call it inside a Tokio
+    /// runtime.
     pub fn duplex(self) -> TestServer {
         let connections = self.connection_server();
         let connector = DuplexConnector {
@@ -210,6 +211,12 @@ impl TestServerBuilder {
 /// status codes, messages and typed error details, plus `grpc.health.v1` (always
 /// SERVING).
 ///
+/// Each call reaches the service as a [`ServiceRequest`](temporal_client_core::ServiceRequest)
+/// whose `options.timeout` is the caller's `grpc-timeout` and whose `options.metadata`
+/// holds the caller's ASCII metadata (protocol headers left out). The server does not
+/// cut a call at its deadline itself; the service may use the timeout (e.g. to end a
+/// long poll early) and the client enforces it.
+///
 /// Stops when dropped: the port closes and every open connection is cut.
 pub struct TestServer {
     address: Option<SocketAddr>,
@@ -246,6 +253,7 @@ impl TestServer {
     }
 
     /// Serves `service` in memory (over `tokio::io::duplex`), with no socket at all.
+    /// Call it inside a Tokio runtime.
     pub fn duplex(service: Arc<dyn WorkflowService>) -> TestServer {
         Self::builder(service).duplex()
     }
