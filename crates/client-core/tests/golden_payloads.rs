@@ -334,6 +334,21 @@ fn python_reads_what_we_write() {
         };
         expected.insert(entry.name.clone(), want);
     }
+    // Python has no binary/protobuf fixture (it writes protobuf as JSON), but reads it.
+    let ours = dc.to_payload(&ProtoBinary(execution())).unwrap();
+    let metadata: BTreeMap<&String, String> = ours
+        .metadata
+        .iter()
+        .map(|(k, v)| (k, B64.encode(v)))
+        .collect();
+    input.insert(
+        "protobuf_binary".into(),
+        json!({"metadata": metadata, "data": B64.encode(&ours.data)}),
+    );
+    expected.insert(
+        "protobuf_binary".into(),
+        json!({"value": {"workflowId": "wf", "runId": "run"}}),
+    );
     let script = r#"
 import base64, json, sys
 from google.protobuf import json_format

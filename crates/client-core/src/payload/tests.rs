@@ -404,7 +404,14 @@ impl PayloadConverter for Upper {
         }
     }
     fn from_payload(&self, payload: &Payload, into: DecodeInto<'_>) -> Result<(), PayloadError> {
-        if payload.metadata.get(METADATA_ENCODING).map(Vec::as_slice) == Some(b"text/upper") {
+        let encoding = payload.metadata.get(METADATA_ENCODING).map(Vec::as_slice);
+        if encoding == Some(b"text/none") {
+            return into.null();
+        }
+        if encoding == Some(b"text/raw") {
+            return into.bytes(&payload.data);
+        }
+        if encoding == Some(b"text/upper") {
             let text = String::from_utf8_lossy(&payload.data).to_lowercase();
             into.deserialize(
                 serde::de::value::StrDeserializer::<serde::de::value::Error>::new(&text),
@@ -431,6 +438,17 @@ fn custom_converters_plug_in_and_delegate() {
     );
     let p = dc.to_payload(&order()).unwrap();
     assert_eq!(dc.from_payload::<Order>(&p).unwrap(), order());
+    let none = new_payload("text/none", b"ignored".to_vec());
+    assert_eq!(dc.from_payload::<Option<String>>(&none).unwrap(), None);
+    let raw = new_payload("text/raw", vec![1, 2]);
+    assert_eq!(dc.from_payload::<Binary>(&raw).unwrap(), Binary(vec![1, 2]));
+    assert!(matches!(
+        dc.from_payload::<i32>(&raw),
+        Err(PayloadError::Deserialize {
+            type_name: "i32",
+            ..
+        })
+    ));
     let args = dc.to_payloads(&("a", 1)).unwrap();
     assert_eq!(
         dc.from_payloads::<(String, i32)>(&args).unwrap(),
