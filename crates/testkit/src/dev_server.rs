@@ -87,6 +87,16 @@ pub enum DevServerError {
     },
 }
 
+impl DevServerError {
+    /// The server could not bind one of its ports.
+    fn is_port_taken(&self) -> bool {
+        matches!(self, Self::Exited { output, .. } if output.contains("address already in use"))
+    }
+}
+
+/// How many times [`DevServerBuilder::start`] picks ports when one was taken meanwhile.
+const PORT_ATTEMPTS: u32 = 3;
+
 /// Where the dev server keeps its state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Persistence {
@@ -213,12 +223,17 @@ impl DevServerBuilder {
             Some(path) => check_cli(path, "the configured cli_path")?,
             None => find_cli()?,
         };
-        let ports = Ports::pick()?;
-        let process = match launch(&cli, &self, &ports).await {
-            Ok(process) => process,
-            Err(e) => {
-                remove_temp_db(&self.persistence);
-                return Err(e);
+        // Another process may take a picked port before the server binds it: pick anew.
+        let mut attempt = 1;
+        let (ports, process) = loop {
+            let ports = Ports::pick()?;
+            match launch(&cli, &self, &ports).await {
+                Ok(process) => break (ports, process),
+                Err(e) if attempt < PORT_ATTEMPTS && e.is_port_taken() => attempt += 1,
+                Err(e) => {
+                    remove_temp_db(&self.persistence);
+                    return Err(e);
+                }
             }
         };
         Ok(DevServer {
@@ -643,6 +658,22 @@ mod tests {
                 .is_some_and(|p| p.starts_with(std::env::temp_dir()))
         );
         assert_eq!(temp.stop_grace(), FILE_DB_STOP_GRACE);
+    }
+
+    #[test]
+    fn a_taken_port_is_recognised_for_a_retry() {
+        let taken = DevServerError::Exited {
+            status: "exit status: 1".into(),
+            output: "Error: can't set frontend port 57753: listen tcp 127.0.0.1:57753: \
+                     bind: address already in use"
+                .into(),
+        };
+        assert!(taken.is_port_taken());
+        let other = DevServerError::Exited {
+            status: "exit status: 1".into(),
+            output: "Error: bad flag".into(),
+        };
+        assert!(!other.is_port_taken());
     }
 
     #[test]
