@@ -126,6 +126,8 @@ impl fmt::Display for Code {
 }
 
 /// Typed details the server attached to an error (`google.rpc.Status.details`).
+// Errors are the cold path; keeping the proto messages unboxed keeps matching simple.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ErrorDetails {
@@ -312,7 +314,7 @@ pub struct ServiceError {
     rpc: &'static str,
     code: Code,
     message: String,
-    details: Option<ErrorDetails>,
+    details: Option<Box<ErrorDetails>>,
     source: Option<Arc<dyn StdError + Send + Sync + 'static>>,
 }
 
@@ -339,7 +341,7 @@ impl ServiceError {
 
     /// Attaches typed details.
     pub fn with_details(mut self, details: ErrorDetails) -> Self {
-        self.details = Some(details);
+        self.details = Some(Box::new(details));
         self
     }
 
@@ -372,12 +374,12 @@ impl ServiceError {
 
     /// The typed details, if the server sent any.
     pub fn details(&self) -> Option<&ErrorDetails> {
-        self.details.as_ref()
+        self.details.as_deref()
     }
 
     /// The run id of the running execution, for an "already started" error.
     pub fn already_started_run_id(&self) -> Option<&str> {
-        match &self.details {
+        match self.details.as_deref() {
             Some(ErrorDetails::WorkflowExecutionAlreadyStarted(d)) => Some(&d.run_id),
             _ => None,
         }
@@ -390,17 +392,19 @@ impl ServiceError {
 
     /// The namespace does not exist.
     pub fn is_namespace_not_found(&self) -> bool {
-        matches!(self.details, Some(ErrorDetails::NamespaceNotFound(_)))
-            || (self.code == Code::NotFound
-                && self.message.starts_with("Namespace ")
-                && self.message.contains("not found"))
+        matches!(
+            self.details.as_deref(),
+            Some(ErrorDetails::NamespaceNotFound(_))
+        ) || (self.code == Code::NotFound
+            && self.message.starts_with("Namespace ")
+            && self.message.contains("not found"))
     }
 
     /// The entity to create exists already (e.g. a workflow id already running).
     pub fn is_already_exists(&self) -> bool {
         self.code == Code::AlreadyExists
             || matches!(
-                self.details,
+                self.details.as_deref(),
                 Some(ErrorDetails::WorkflowExecutionAlreadyStarted(_))
             )
     }
@@ -424,7 +428,7 @@ impl ServiceError {
 
     /// The resource-exhausted cause, when the server gave one.
     pub fn resource_exhausted_cause(&self) -> Option<ResourceExhaustedCause> {
-        match &self.details {
+        match self.details.as_deref() {
             Some(ErrorDetails::ResourceExhausted(d)) => {
                 ResourceExhaustedCause::try_from(d.cause).ok()
             }
@@ -454,7 +458,7 @@ fn is_message_too_large(message: &str) -> bool {
 
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match &self.details {
+        let what = match self.details.as_deref() {
             Some(ErrorDetails::WorkflowExecutionAlreadyStarted(d)) => {
                 format!(
                     "a workflow with this id is already running (run id {})",
