@@ -48,7 +48,12 @@ fn start_request(id: &str) -> wf::StartWorkflowExecutionRequest {
 #[tokio::test]
 async fn every_call_carries_the_client_namespace_auth_and_custom_headers() {
     let server = TestServer::start().await;
-    server.script.required_api_key.lock().unwrap().replace("k3y".into());
+    server
+        .script
+        .required_api_key
+        .lock()
+        .unwrap()
+        .replace("k3y".into());
     let options = ConnectionOptions::new(server.address())
         .api_key("k3y")
         .tls_disabled()
@@ -70,12 +75,21 @@ async fn every_call_carries_the_client_namespace_auth_and_custom_headers() {
     assert_eq!(h["authorization"], "Bearer k3y");
     assert_eq!(h["x-team"], "billing");
     assert_eq!(h["x-call"], "yes");
-    assert_eq!(h["grpc-timeout"], "10000m", "the default RPC timeout is sent");
+    assert_eq!(
+        h["grpc-timeout"], "10000m",
+        "the default RPC timeout is sent"
+    );
 
     let h = server.script.last_headers("GetSystemInfo");
     assert_eq!(h["client-name"], CLIENT_NAME);
-    assert!(h.get("temporal-namespace").is_none(), "GetSystemInfo has no namespace");
-    assert!(h.get("x-call").is_none(), "per-call metadata stays with its call");
+    assert!(
+        h.get("temporal-namespace").is_none(),
+        "GetSystemInfo has no namespace"
+    );
+    assert!(
+        h.get("x-call").is_none(),
+        "per-call metadata stays with its call"
+    );
 }
 
 #[tokio::test]
@@ -86,7 +100,10 @@ async fn connect_keeps_the_system_info_and_health_check_reports_serving() {
     assert_eq!(info.server_version, "in-process-test");
     let caps = conn.capabilities().expect("capabilities");
     assert!(caps.signal_and_query_header && caps.eager_workflow_start);
-    assert_eq!(conn.check_health().await.expect("health"), ServingStatus::Serving);
+    assert_eq!(
+        conn.check_health().await.expect("health"),
+        ServingStatus::Serving
+    );
 
     let clone = conn.clone();
     assert!(clone.system_info().is_some(), "clones share the cache");
@@ -114,7 +131,13 @@ async fn unavailable_is_retried_until_success() {
         .await
         .expect("succeeds after three retries");
     assert_eq!(response.run_id, "run-4");
-    assert_eq!(server.script.starts.load(std::sync::atomic::Ordering::SeqCst), 4);
+    assert_eq!(
+        server
+            .script
+            .starts
+            .load(std::sync::atomic::Ordering::SeqCst),
+        4
+    );
 }
 
 #[tokio::test]
@@ -139,7 +162,10 @@ async fn invalid_argument_and_not_found_are_not_retried() {
         assert_eq!(err.code(), expected);
         assert_eq!(err.rpc(), "StartWorkflowExecution");
         assert_eq!(
-            server.script.starts.load(std::sync::atomic::Ordering::SeqCst),
+            server
+                .script
+                .starts
+                .load(std::sync::atomic::Ordering::SeqCst),
             1,
             "{code:?} is not retried"
         );
@@ -156,7 +182,12 @@ async fn retry_can_be_disabled_or_replaced_per_call() {
         .lock()
         .unwrap()
         .replace((tonic::Code::Unavailable, "down".into()));
-    let starts = || server.script.starts.load(std::sync::atomic::Ordering::SeqCst);
+    let starts = || {
+        server
+            .script
+            .starts
+            .load(std::sync::atomic::Ordering::SeqCst)
+    };
 
     let err = conn
         .start_workflow_execution(
@@ -169,7 +200,8 @@ async fn retry_can_be_disabled_or_replaced_per_call() {
 
     let err = conn
         .start_workflow_execution(
-            ServiceRequest::new(start_request("b")).with_retry(RetryOverride::Custom(fast_retry(3))),
+            ServiceRequest::new(start_request("b"))
+                .with_retry(RetryOverride::Custom(fast_retry(3))),
         )
         .await
         .expect_err("three attempts");
@@ -211,19 +243,26 @@ async fn the_retry_time_budget_bounds_a_failing_call() {
     let elapsed = started.elapsed();
     assert_eq!(err.code(), Code::ResourceExhausted);
     assert!(elapsed < Duration::from_millis(1000), "{elapsed:?}");
-    let starts = server.script.starts.load(std::sync::atomic::Ordering::SeqCst);
-    assert!((4..=9).contains(&starts), "{starts} attempts in {elapsed:?}");
+    let starts = server
+        .script
+        .starts
+        .load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        (4..=9).contains(&starts),
+        "{starts} attempts in {elapsed:?}"
+    );
 }
 
 #[tokio::test]
 async fn already_started_details_are_decoded() {
     let server = TestServer::start().await;
     let conn = connect(&server).await;
-    let detail = ErrorDetails::WorkflowExecutionAlreadyStarted(WorkflowExecutionAlreadyStartedFailure {
-        start_request_id: "req-1".into(),
-        run_id: "run-existing".into(),
-        first_execution_run_id: String::new(),
-    });
+    let detail =
+        ErrorDetails::WorkflowExecutionAlreadyStarted(WorkflowExecutionAlreadyStartedFailure {
+            start_request_id: "req-1".into(),
+            run_id: "run-existing".into(),
+            first_execution_run_id: String::new(),
+        });
     let bytes = detail.encode_status(Code::AlreadyExists, "Workflow execution is already running");
     server
         .script
@@ -246,7 +285,13 @@ async fn already_started_details_are_decoded() {
     assert_eq!(err.message(), "Workflow execution is already running");
     let source = std::error::Error::source(&err).and_then(|s| s.downcast_ref::<tonic::Status>());
     assert_eq!(source.map(|s| s.code()), Some(tonic::Code::AlreadyExists));
-    assert_eq!(server.script.starts.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(
+        server
+            .script
+            .starts
+            .load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
 }
 
 #[tokio::test]
@@ -266,7 +311,10 @@ async fn a_call_timeout_cuts_a_slow_call_short() {
     let elapsed = started.elapsed();
     assert_eq!(err.code(), Code::DeadlineExceeded);
     assert!(err.is_timeout());
-    assert!(elapsed >= Duration::from_millis(290) && elapsed < Duration::from_secs(2), "{elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(290) && elapsed < Duration::from_secs(2),
+        "{elapsed:?}"
+    );
     let sent = server.script.last_headers("ListNamespaces");
     let sent = sent["grpc-timeout"].to_str().unwrap();
     let millis: u64 = sent.trim_end_matches('m').parse().unwrap();
@@ -313,7 +361,10 @@ async fn a_long_poll_that_reaches_its_deadline_returns_an_empty_response() {
         elapsed >= Duration::from_millis(390) && elapsed < Duration::from_secs(3),
         "the long-poll timeout, not the RPC timeout, applies: {elapsed:?}"
     );
-    assert_eq!(server.script.last_headers("GetWorkflowExecutionHistory")["grpc-timeout"], "400m");
+    assert_eq!(
+        server.script.last_headers("GetWorkflowExecutionHistory")["grpc-timeout"],
+        "400m"
+    );
 
     let response = conn
         .poll_workflow_execution_update(
@@ -343,18 +394,53 @@ async fn eager_connect_to_a_closed_port_fails_in_time_and_names_the_address() {
     assert!(text.contains(&address), "{text}");
     assert!(text.contains("could not reach"), "{text}");
     assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
-    assert_eq!(err.service_error().map(|e| e.code()), Some(Code::Unavailable));
+    assert_eq!(
+        err.service_error().map(|e| e.code()),
+        Some(Code::Unavailable)
+    );
+}
+
+#[tokio::test]
+async fn eager_connect_waits_for_a_server_that_starts_late() {
+    let address = closed_port().await;
+    let addr = address.parse().unwrap();
+    let late = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        TestServer::start_on(addr, None).await
+    });
+    let started = Instant::now();
+    let conn = Connection::connect(
+        ConnectionOptions::new(address).connect_timeout(Duration::from_secs(5)),
+    )
+    .await
+    .expect("connects once the server is up");
+    assert!(started.elapsed() >= Duration::from_millis(450));
+    assert!(conn.system_info().is_some());
+    let server = late.await.unwrap();
+    assert!(!server.script.received.lock().unwrap().is_empty());
 }
 
 #[tokio::test]
 async fn a_server_that_refuses_the_credentials_is_rejected_at_connect() {
     let server = TestServer::start().await;
-    server.script.required_api_key.lock().unwrap().replace("right".into());
-    let err = Connection::connect(ConnectionOptions::new(server.address()).api_key("wrong").tls_disabled())
-        .await
-        .expect_err("wrong key");
+    server
+        .script
+        .required_api_key
+        .lock()
+        .unwrap()
+        .replace("right".into());
+    let err = Connection::connect(
+        ConnectionOptions::new(server.address())
+            .api_key("wrong")
+            .tls_disabled(),
+    )
+    .await
+    .expect_err("wrong key");
     assert!(matches!(err, ConnectError::Rejected { .. }), "{err:?}");
-    assert_eq!(err.service_error().map(|e| e.code()), Some(Code::Unauthenticated));
+    assert_eq!(
+        err.service_error().map(|e| e.code()),
+        Some(Code::Unauthenticated)
+    );
     assert!(err.to_string().contains(&server.address()));
 }
 
@@ -394,14 +480,19 @@ async fn the_api_key_never_shows_in_debug_output() {
 async fn gzip_is_off_by_default_and_on_when_asked() {
     let server = TestServer::start().await;
     let conn = connect(&server).await;
-    conn.start_workflow_execution(start_request("plain").into()).await.unwrap();
+    conn.start_workflow_execution(start_request("plain").into())
+        .await
+        .unwrap();
     let h = server.script.last_headers("StartWorkflowExecution");
     assert!(h.get("grpc-encoding").is_none(), "{h:?}");
 
     let conn = Connection::connect(ConnectionOptions::new(server.address()).gzip(true))
         .await
         .unwrap();
-    let response = conn.start_workflow_execution(start_request("zipped").into()).await.unwrap();
+    let response = conn
+        .start_workflow_execution(start_request("zipped").into())
+        .await
+        .unwrap();
     assert!(response.run_id.starts_with("run-"));
     let h = server.script.last_headers("StartWorkflowExecution");
     assert_eq!(h["grpc-encoding"], "gzip");
@@ -469,11 +560,18 @@ async fn every_rpc_reaches_its_server_method() {
     let results = call_every_workflow_rpc(&conn).await;
     assert!(results.len() > 100);
     let operator = call_every_operator_rpc(&conn).await;
-    assert_eq!(operator.len(), temporal_client_core::OPERATOR_SERVICE_RPCS.len());
+    assert_eq!(
+        operator.len(),
+        temporal_client_core::OPERATOR_SERVICE_RPCS.len()
+    );
     for (name, result) in results.into_iter().chain(operator) {
         let err = result.expect_err(name);
         assert_eq!(err.code(), Code::Unimplemented, "{name}: {err}");
-        assert_eq!(err.message(), "Not yet implemented", "{name} reached an unknown path");
+        assert_eq!(
+            err.message(),
+            "Not yet implemented",
+            "{name} reached an unknown path"
+        );
         assert_eq!(err.rpc(), name);
     }
 }

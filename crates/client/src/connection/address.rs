@@ -43,7 +43,9 @@ pub(crate) fn parse_address(address: &str) -> Result<ParsedAddress, ConnectError
     };
     let rest = rest.strip_suffix('/').unwrap_or(rest);
     if rest.contains('/') || rest.contains('?') {
-        return Err(invalid("a server address has no path; give only host and port"));
+        return Err(invalid(
+            "a server address has no path; give only host and port",
+        ));
     }
     if rest.contains('@') {
         return Err(invalid(
@@ -99,11 +101,10 @@ pub(crate) fn endpoint(options: &ConnectionOptions) -> Result<Endpoint, ConnectE
     let tls = effective_tls(options, parsed.https)?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let uri = format!("{scheme}://{}", parsed.authority);
-    let mut endpoint =
-        Endpoint::from_shared(uri).map_err(|e| ConnectError::InvalidAddress {
-            address: options.address.clone(),
-            reason: e.to_string(),
-        })?;
+    let mut endpoint = Endpoint::from_shared(uri).map_err(|e| ConnectError::InvalidAddress {
+        address: options.address.clone(),
+        reason: e.to_string(),
+    })?;
     endpoint = endpoint
         .connect_timeout(options.connect_timeout)
         .tcp_nodelay(true);
@@ -115,12 +116,10 @@ pub(crate) fn endpoint(options: &ConnectionOptions) -> Result<Endpoint, ConnectE
     }
     if let Some(tls) = tls {
         let config = tls.to_tonic(&options.address, options.connect_timeout)?;
-        endpoint = endpoint
-            .tls_config(config)
-            .map_err(|e| ConnectError::Tls {
-                address: options.address.clone(),
-                source: Box::new(e),
-            })?;
+        endpoint = endpoint.tls_config(config).map_err(|e| ConnectError::Tls {
+            address: options.address.clone(),
+            source: Box::new(e),
+        })?;
     }
     Ok(endpoint)
 }
@@ -143,7 +142,10 @@ mod tests {
         assert_eq!(parsed("  myhost "), (None, "myhost:7233".into()));
         assert_eq!(parsed("[::1]:7000"), (None, "[::1]:7000".into()));
         assert_eq!(parsed("http://h:1/"), (Some(false), "h:1".into()));
-        assert_eq!(parsed("HTTPS://ns.tmprl.cloud"), (Some(true), "ns.tmprl.cloud".into()));
+        assert_eq!(
+            parsed("HTTPS://ns.tmprl.cloud"),
+            (Some(true), "ns.tmprl.cloud".into())
+        );
     }
 
     #[test]
@@ -156,7 +158,10 @@ mod tests {
             ("h:notaport", "port must be a number"),
             (":7233", "host"),
         ] {
-            let text = parse_address(address).err().map(|e| e.to_string()).unwrap_or_default();
+            let text = parse_address(address)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
             assert!(text.contains(words), "{address}: {text}");
             assert!(text.contains(&format!("'{address}'")), "{address}: {text}");
         }
@@ -179,8 +184,14 @@ mod tests {
     #[test]
     fn endpoint_uses_https_exactly_when_tls_is_on() {
         let e = endpoint(&ConnectionOptions::new("h:1")).ok();
-        assert_eq!(e.map(|e| e.uri().to_string()), Some("http://h:1/".to_owned()));
+        assert_eq!(
+            e.map(|e| e.uri().to_string()),
+            Some("http://h:1/".to_owned())
+        );
         let e = endpoint(&ConnectionOptions::new("h:1").api_key("k")).ok();
-        assert_eq!(e.map(|e| e.uri().to_string()), Some("https://h:1/".to_owned()));
+        assert_eq!(
+            e.map(|e| e.uri().to_string()),
+            Some("https://h:1/".to_owned())
+        );
     }
 }

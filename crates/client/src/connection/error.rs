@@ -102,7 +102,11 @@ fn message_with_causes(status: &tonic::Status) -> String {
     while let Some(err) = cause {
         let text = err.to_string();
         if !text.is_empty() && text != previous && !message.contains(&text) {
-            let _ = write!(message, "{}{text}", if message.is_empty() { "" } else { ": " });
+            let _ = write!(
+                message,
+                "{}{text}",
+                if message.is_empty() { "" } else { ": " }
+            );
         }
         previous = text;
         cause = err.source();
@@ -144,7 +148,11 @@ mod tests {
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "Connection refused");
         let status = tonic::Status::from_error(Box::new(io));
         let err = status_to_error("GetSystemInfo", status);
-        assert!(err.message().contains("Connection refused"), "{}", err.message());
+        assert!(
+            err.message().contains("Connection refused"),
+            "{}",
+            err.message()
+        );
         assert_eq!(err.message().matches("Connection refused").count(), 1);
     }
 }

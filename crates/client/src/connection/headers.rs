@@ -51,10 +51,11 @@ impl StaticHeaders {
             if api_key.is_some() && is_authorization(name) {
                 return Err(ConnectError::ApiKeyWithAuthorizationMetadata);
             }
-            let entry = parse_entry(name, value).map_err(|reason| ConnectError::InvalidMetadata {
-                name: name.clone(),
-                reason,
-            })?;
+            let entry =
+                parse_entry(name, value).map_err(|reason| ConnectError::InvalidMetadata {
+                    name: name.clone(),
+                    reason,
+                })?;
             entries.push(entry);
         }
         if let Some(key) = api_key {
@@ -91,9 +92,8 @@ impl StaticHeaders {
         call_metadata: &[(HeaderName, HeaderValue)],
         timeout: HeaderValue,
     ) -> HeaderMap {
-        let mut map = HeaderMap::with_capacity(
-            self.entries.len() + call_metadata.len() + 2 + ADDED_LATER,
-        );
+        let mut map =
+            HeaderMap::with_capacity(self.entries.len() + call_metadata.len() + 2 + ADDED_LATER);
         for (name, value) in self.entries.iter() {
             map.append(name.clone(), value.clone());
         }
@@ -180,12 +180,20 @@ pub(crate) fn grpc_timeout_value(timeout: Duration) -> HeaderValue {
 mod tests {
     use super::*;
 
-    fn headers(api_key: Option<&str>, metadata: &[(&str, &str)]) -> Result<StaticHeaders, ConnectError> {
+    fn headers(
+        api_key: Option<&str>,
+        metadata: &[(&str, &str)],
+    ) -> Result<StaticHeaders, ConnectError> {
         let metadata: Vec<(String, String)> = metadata
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        StaticHeaders::new(api_key, &metadata, Duration::from_secs(10), Duration::from_secs(70))
+        StaticHeaders::new(
+            api_key,
+            &metadata,
+            Duration::from_secs(10),
+            Duration::from_secs(70),
+        )
     }
 
     #[test]
@@ -208,7 +216,10 @@ mod tests {
     #[test]
     fn api_key_and_authorization_metadata_conflict() {
         let err = headers(Some("k"), &[("AUTHORIZATION", "Bearer x")]).err();
-        assert!(matches!(err, Some(ConnectError::ApiKeyWithAuthorizationMetadata)));
+        assert!(matches!(
+            err,
+            Some(ConnectError::ApiKeyWithAuthorizationMetadata)
+        ));
         assert!(headers(None, &[("authorization", "Bearer x")]).is_ok());
     }
 
@@ -243,7 +254,10 @@ mod tests {
         assert_eq!(grpc_timeout_value(Duration::from_micros(1)), "1m");
         assert_eq!(grpc_timeout_value(Duration::ZERO), "1m");
         assert_eq!(grpc_timeout_value(Duration::from_secs(200_000)), "200000S");
-        assert_eq!(grpc_timeout_value(Duration::from_millis(200_000_001)), "200001S");
+        assert_eq!(
+            grpc_timeout_value(Duration::from_millis(200_000_001)),
+            "200001S"
+        );
         assert_eq!(grpc_timeout_value(Duration::MAX), "99999999S");
     }
 

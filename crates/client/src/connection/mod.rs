@@ -28,8 +28,7 @@ use temporal_client_core::proto::temporal::api::workflowservice::v1::{
     GetSystemInfoRequest, GetSystemInfoResponse,
 };
 use temporal_client_core::{
-    CallOptions, Code, RetryOverride, RpcRetryConfig, ServiceError, ServiceRequest,
-    WorkflowService,
+    CallOptions, Code, RetryOverride, RpcRetryConfig, ServiceError, ServiceRequest, WorkflowService,
 };
 
 use self::call::Transport;
@@ -173,7 +172,8 @@ impl Connection {
 
     /// The server's capabilities, once the system info was fetched.
     pub fn capabilities(&self) -> Option<&Capabilities> {
-        self.system_info().and_then(|info| info.capabilities.as_ref())
+        self.system_info()
+            .and_then(|info| info.capabilities.as_ref())
     }
 
     /// The system info: the kept one, or fetched now (and kept) if there is none yet,
@@ -241,8 +241,14 @@ mod tests {
                 .metadata("authorization", "Bearer x"),
         )
         .err();
-        assert!(matches!(err, Some(ConnectError::ApiKeyWithAuthorizationMetadata)));
+        assert!(matches!(
+            err,
+            Some(ConnectError::ApiKeyWithAuthorizationMetadata)
+        ));
         let conn = Connection::lazy(ConnectionOptions::new("h:1"));
-        assert_eq!(conn.map(|c| c.address().to_owned()).ok().as_deref(), Some("h:1"));
+        assert_eq!(
+            conn.map(|c| c.address().to_owned()).ok().as_deref(),
+            Some("h:1")
+        );
     }
 }

@@ -138,8 +138,13 @@ mod tests {
     async fn resource_exhausted_starts_from_its_own_interval() {
         let cfg = RpcRetryConfig::default();
         let mut p = RetryPolicy::new(&cfg, None);
-        let wait = p.next_backoff(Code::ResourceExhausted, "rate limit").unwrap_or_default();
-        assert!(wait >= Duration::from_millis(800) && wait <= Duration::from_millis(1200), "{wait:?}");
+        let wait = p
+            .next_backoff(Code::ResourceExhausted, "rate limit")
+            .unwrap_or_default();
+        assert!(
+            wait >= Duration::from_millis(800) && wait <= Duration::from_millis(1200),
+            "{wait:?}"
+        );
     }
 
     #[tokio::test]
@@ -152,7 +157,11 @@ mod tests {
             Code::NotFound,
             Code::AlreadyExists,
         ] {
-            assert_eq!(RetryPolicy::new(&cfg, None).next_backoff(code, ""), None, "{code}");
+            assert_eq!(
+                RetryPolicy::new(&cfg, None).next_backoff(code, ""),
+                None,
+                "{code}"
+            );
         }
     }
 
@@ -178,8 +187,15 @@ mod tests {
         };
         let deadline = Instant::now() + Duration::from_millis(15);
         let mut p = RetryPolicy::new(&cfg, Some(deadline));
-        assert_eq!(p.next_backoff(Code::Unavailable, ""), Some(Duration::from_millis(10)));
-        assert_eq!(p.next_backoff(Code::Unavailable, ""), None, "20 ms would pass the deadline");
+        assert_eq!(
+            p.next_backoff(Code::Unavailable, ""),
+            Some(Duration::from_millis(10))
+        );
+        assert_eq!(
+            p.next_backoff(Code::Unavailable, ""),
+            None,
+            "20 ms would pass the deadline"
+        );
     }
 
     #[tokio::test]

@@ -19,36 +19,86 @@ use super::call::{RpcKind, RpcRequest};
 /// for any other the field is read (so a message missing from the list and lacking the
 /// field fails to compile).
 macro_rules! request_namespace {
-    (ListNamespacesRequest, $m:ident) => { "" };
-    (GetSearchAttributesRequest, $m:ident) => { "" };
-    (GetClusterInfoRequest, $m:ident) => { "" };
-    (GetSystemInfoRequest, $m:ident) => { "" };
-    (AddOrUpdateRemoteClusterRequest, $m:ident) => { "" };
-    (RemoveRemoteClusterRequest, $m:ident) => { "" };
-    (ListClustersRequest, $m:ident) => { "" };
-    (GetNexusEndpointRequest, $m:ident) => { "" };
-    (CreateNexusEndpointRequest, $m:ident) => { "" };
-    (UpdateNexusEndpointRequest, $m:ident) => { "" };
-    (DeleteNexusEndpointRequest, $m:ident) => { "" };
-    (ListNexusEndpointsRequest, $m:ident) => { "" };
-    ($other:ident, $m:ident) => { $m.namespace.as_str() };
+    (ListNamespacesRequest, $m:ident) => {
+        ""
+    };
+    (GetSearchAttributesRequest, $m:ident) => {
+        ""
+    };
+    (GetClusterInfoRequest, $m:ident) => {
+        ""
+    };
+    (GetSystemInfoRequest, $m:ident) => {
+        ""
+    };
+    (AddOrUpdateRemoteClusterRequest, $m:ident) => {
+        ""
+    };
+    (RemoveRemoteClusterRequest, $m:ident) => {
+        ""
+    };
+    (ListClustersRequest, $m:ident) => {
+        ""
+    };
+    (GetNexusEndpointRequest, $m:ident) => {
+        ""
+    };
+    (CreateNexusEndpointRequest, $m:ident) => {
+        ""
+    };
+    (UpdateNexusEndpointRequest, $m:ident) => {
+        ""
+    };
+    (DeleteNexusEndpointRequest, $m:ident) => {
+        ""
+    };
+    (ListNexusEndpointsRequest, $m:ident) => {
+        ""
+    };
+    ($other:ident, $m:ident) => {
+        $m.namespace.as_str()
+    };
 }
 
 /// How long an RPC may take (see [`RpcKind`]).
 macro_rules! request_kind {
     (GetWorkflowExecutionHistoryRequest, $m:ident) => {
-        if $m.wait_new_event { RpcKind::LongPoll } else { RpcKind::Normal }
+        if $m.wait_new_event {
+            RpcKind::LongPoll
+        } else {
+            RpcKind::Normal
+        }
     };
-    (PollWorkflowTaskQueueRequest, $m:ident) => { RpcKind::LongPoll };
-    (PollActivityTaskQueueRequest, $m:ident) => { RpcKind::LongPoll };
-    (PollNexusTaskQueueRequest, $m:ident) => { RpcKind::LongPoll };
-    (PollWorkflowExecutionUpdateRequest, $m:ident) => { RpcKind::LongPoll };
-    (PollActivityExecutionRequest, $m:ident) => { RpcKind::LongPoll };
-    (PollNexusOperationExecutionRequest, $m:ident) => { RpcKind::LongPoll };
-    (PollWorkflowExecutionTimeSkippingRequest, $m:ident) => { RpcKind::LongPoll };
-    (UpdateWorkflowExecutionRequest, $m:ident) => { RpcKind::LongWait };
-    (ExecuteMultiOperationRequest, $m:ident) => { RpcKind::LongWait };
-    ($other:ident, $m:ident) => { RpcKind::Normal };
+    (PollWorkflowTaskQueueRequest, $m:ident) => {
+        RpcKind::LongPoll
+    };
+    (PollActivityTaskQueueRequest, $m:ident) => {
+        RpcKind::LongPoll
+    };
+    (PollNexusTaskQueueRequest, $m:ident) => {
+        RpcKind::LongPoll
+    };
+    (PollWorkflowExecutionUpdateRequest, $m:ident) => {
+        RpcKind::LongPoll
+    };
+    (PollActivityExecutionRequest, $m:ident) => {
+        RpcKind::LongPoll
+    };
+    (PollNexusOperationExecutionRequest, $m:ident) => {
+        RpcKind::LongPoll
+    };
+    (PollWorkflowExecutionTimeSkippingRequest, $m:ident) => {
+        RpcKind::LongPoll
+    };
+    (UpdateWorkflowExecutionRequest, $m:ident) => {
+        RpcKind::LongWait
+    };
+    (ExecuteMultiOperationRequest, $m:ident) => {
+        RpcKind::LongWait
+    };
+    ($other:ident, $m:ident) => {
+        RpcKind::Normal
+    };
 }
 
 macro_rules! impl_service {

@@ -52,7 +52,11 @@ impl TlsOptions {
 
     /// Presents this client certificate (PEM chain) and private key (PEM) for mutual
     /// TLS. The key never appears in `Debug` output.
-    pub fn client_cert(mut self, cert_pem: impl Into<Vec<u8>>, key_pem: impl Into<Vec<u8>>) -> Self {
+    pub fn client_cert(
+        mut self,
+        cert_pem: impl Into<Vec<u8>>,
+        key_pem: impl Into<Vec<u8>>,
+    ) -> Self {
         self.client_cert = Some((cert_pem.into(), key_pem.into()));
         self
     }
@@ -121,7 +125,10 @@ impl fmt::Debug for TlsOptions {
         f.debug_struct("TlsOptions")
             .field(
                 "server_root_ca_cert",
-                &self.server_root_ca_pem.as_ref().map(|p| format!("{} bytes", p.len())),
+                &self
+                    .server_root_ca_pem
+                    .as_ref()
+                    .map(|p| format!("{} bytes", p.len())),
             )
             .field("domain", &self.domain)
             .field(
@@ -166,7 +173,12 @@ mod tests {
             .to_tonic("h:1", timeout)
             .err();
         assert!(matches!(err, Some(ConnectError::Tls { .. })));
-        assert!(TlsOptions::new().client_cert(CERT, KEY).to_tonic("h:1", timeout).is_ok());
+        assert!(
+            TlsOptions::new()
+                .client_cert(CERT, KEY)
+                .to_tonic("h:1", timeout)
+                .is_ok()
+        );
     }
 
     #[test]

@@ -88,7 +88,10 @@ impl WorkflowService for Frontend {
         let required = self.0.required_api_key.lock().unwrap().clone();
         if let Some(key) = required {
             let expected = format!("Bearer {key}");
-            let given = request.metadata().get("authorization").and_then(|v| v.to_str().ok());
+            let given = request
+                .metadata()
+                .get("authorization")
+                .and_then(|v| v.to_str().ok());
             if given != Some(expected.as_str()) {
                 return Err(Status::unauthenticated("missing or wrong API key"));
             }
@@ -161,7 +164,9 @@ impl WorkflowService for Frontend {
     ) -> Result<Response<wf::PollWorkflowExecutionUpdateResponse>, Status> {
         self.0.record("PollWorkflowExecutionUpdate", &request);
         tokio::time::sleep(Duration::from_secs(30)).await;
-        Err(Status::internal("the long poll was not cut short by the client"))
+        Err(Status::internal(
+            "the long poll was not cut short by the client",
+        ))
     }
 }
 
@@ -178,11 +183,12 @@ impl Health for Healthy {
         &self,
         request: Request<HealthCheckRequest>,
     ) -> Result<Response<HealthCheckResponse>, Status> {
-        let status = if request.get_ref().service == "temporal.api.workflowservice.v1.WorkflowService" {
-            ServingStatus::Serving
-        } else {
-            ServingStatus::ServiceUnknown
-        };
+        let status =
+            if request.get_ref().service == "temporal.api.workflowservice.v1.WorkflowService" {
+                ServingStatus::Serving
+            } else {
+                ServingStatus::ServiceUnknown
+            };
         Ok(Response::new(HealthCheckResponse {
             status: status as i32,
         }))
@@ -205,8 +211,13 @@ impl TestServer {
 
     /// Starts a server, with TLS when `tls` is given.
     pub(crate) async fn start_with(tls: Option<ServerTlsConfig>) -> Self {
+        Self::start_on("127.0.0.1:0".parse().unwrap(), tls).await
+    }
+
+    /// Starts a server on `addr` (port 0 picks a free one).
+    pub(crate) async fn start_on(addr: SocketAddr, tls: Option<ServerTlsConfig>) -> Self {
         let script = Arc::new(Script::default());
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = TcpListener::bind(addr).await.unwrap();
         let addr = listener.local_addr().unwrap();
         let mut builder = Server::builder();
         if let Some(tls) = tls {
