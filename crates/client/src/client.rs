@@ -189,11 +189,12 @@ impl Client {
             .start_workflow_execution(self.request(request))
             .await
             .map_err(|e| self.start_error(e, &options, workflow.name()))?;
-        Ok(WorkflowHandle::new(
+        let first_execution_run_id = response.started.then(|| response.run_id.clone());
+        Ok(WorkflowHandle::started(
             self.clone(),
             options.workflow_id().to_owned(),
-            Some(response.run_id.clone()),
-            Some(response.run_id),
+            response.run_id,
+            first_execution_run_id,
             options.follow_runs,
         ))
     }
@@ -267,10 +268,10 @@ impl Client {
             .signal_with_start_workflow_execution(self.request(request))
             .await
             .map_err(|e| self.start_error(e, &options, workflow.name()))?;
-        Ok(WorkflowHandle::new(
+        Ok(WorkflowHandle::started(
             self.clone(),
             options.workflow_id().to_owned(),
-            Some(response.run_id.clone()),
+            response.run_id,
             None,
             options.follow_runs,
         ))

@@ -28,6 +28,9 @@ pub struct WorkflowHandle<R> {
     pub(crate) run_id: Option<String>,
     pub(crate) first_execution_run_id: Option<String>,
     pub(crate) follow_runs: bool,
+    /// Whether RPCs target `run_id` exactly (a handle for a given run) or the latest run
+    /// of the chain (a handle from `start`, as in the other SDKs).
+    pub(crate) pinned: bool,
     _result: PhantomData<fn() -> R>,
 }
 
@@ -39,6 +42,7 @@ impl<R> Clone for WorkflowHandle<R> {
             run_id: self.run_id.clone(),
             first_execution_run_id: self.first_execution_run_id.clone(),
             follow_runs: self.follow_runs,
+            pinned: self.pinned,
             _result: PhantomData,
         }
     }
@@ -70,13 +74,44 @@ impl<R> WorkflowHandle<R> {
         first_execution_run_id: Option<String>,
         follow_runs: bool,
     ) -> Self {
+        let pinned = run_id.is_some();
         Self {
             client,
             workflow_id,
             run_id,
             first_execution_run_id,
             follow_runs,
+            pinned,
             _result: PhantomData,
+        }
+    }
+
+    /// A handle to a run this client just started: `result()` starts from that run, and
+    /// the other operations target the latest run of its chain.
+    pub(crate) fn started(
+        client: Client,
+        workflow_id: String,
+        run_id: String,
+        first_execution_run_id: Option<String>,
+        follow_runs: bool,
+    ) -> Self {
+        Self {
+            client,
+            workflow_id,
+            run_id: Some(run_id),
+            first_execution_run_id,
+            follow_runs,
+            pinned: false,
+            _result: PhantomData,
+        }
+    }
+
+    /// The run id RPCs target: the pinned run, or empty for the latest run.
+    pub(crate) fn target_run_id(&self) -> &str {
+        if self.pinned {
+            self.run_id.as_deref().unwrap_or_default()
+        } else {
+            ""
         }
     }
 
@@ -85,7 +120,8 @@ impl<R> WorkflowHandle<R> {
         &self.workflow_id
     }
 
-    /// The run id this handle targets, if any (else the latest run).
+    /// The run this handle was made for: the run `start` started, or the run given to
+    /// `get_handle_for_run`. `None` for a handle by workflow id alone.
     pub fn run_id(&self) -> Option<&str> {
         self.run_id.as_deref()
     }
@@ -300,7 +336,7 @@ impl<R> WorkflowHandle<R> {
             &inner.namespace,
             &inner.identity,
             &self.workflow_id,
-            self.run_id.as_deref().unwrap_or_default(),
+            self.target_run_id(),
             signal.name(),
             input,
         )?;
@@ -345,7 +381,7 @@ impl<R> WorkflowHandle<R> {
         let request = builders::query_request(
             &inner.namespace,
             &self.workflow_id,
-            self.run_id.as_deref().unwrap_or_default(),
+            self.target_run_id(),
             query.name(),
             input,
             reject_condition,
@@ -405,11 +441,8 @@ impl<R> WorkflowHandle<R> {
     /// Describes the execution: status, type, times, memo, search attributes, ...
     pub async fn describe(&self) -> Result<WorkflowExecutionDescription> {
         let inner = self.client.inner();
-        let request = builders::describe_request(
-            &inner.namespace,
-            &self.workflow_id,
-            self.run_id.as_deref().unwrap_or_default(),
-        );
+        let request =
+            builders::describe_request(&inner.namespace, &self.workflow_id, self.target_run_id());
         let response = inner
             .service
             .describe_workflow_execution(self.client.request(request))
@@ -431,7 +464,7 @@ impl<R> WorkflowHandle<R> {
             &inner.namespace,
             &inner.identity,
             &self.workflow_id,
-            self.run_id.as_deref().unwrap_or_default(),
+            self.target_run_id(),
             self.first_execution_run_id.as_deref().unwrap_or_default(),
             options.reason.as_deref().unwrap_or_default(),
         );
@@ -461,7 +494,7 @@ impl<R> WorkflowHandle<R> {
             &inner.namespace,
             &inner.identity,
             &self.workflow_id,
-            self.run_id.as_deref().unwrap_or_default(),
+            self.target_run_id(),
             self.first_execution_run_id.as_deref().unwrap_or_default(),
             &reason.into(),
             details,

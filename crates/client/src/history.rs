@@ -40,7 +40,7 @@ impl<R: 'static> WorkflowHandle<R> {
                 let request = builders::history_page_request(
                     &inner.namespace,
                     &handle.workflow_id,
-                    handle.run_id.as_deref().unwrap_or_default(),
+                    handle.target_run_id(),
                     std::mem::take(&mut state.next_page_token),
                 );
                 let response = inner

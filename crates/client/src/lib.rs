@@ -40,4 +40,4 @@ pub use temporal_client_core::proto;
 pub use temporal_client_core::search_attributes::{
     Bool, Datetime, Double, Int, Keyword, KeywordList, SearchAttributeKey, SearchAttributes, Text,
 };
-pub use temporal_client_core::{CallOptions, RetryOverride, RpcRetryConfig, ServiceError};
+pub use temporal_client_core::{CallOptions, Code, RetryOverride, RpcRetryConfig, ServiceError};

@@ -198,7 +198,7 @@ impl<R> WorkflowHandle<R> {
             &inner.namespace,
             &inner.identity,
             &self.workflow_id,
-            self.run_id.as_deref().unwrap_or_default(),
+            self.target_run_id(),
             self.first_execution_run_id.as_deref().unwrap_or_default(),
             update_id,
             update.name(),
@@ -248,7 +248,7 @@ impl<R> WorkflowHandle<R> {
         WorkflowUpdateHandle {
             client: self.client.clone(),
             workflow_id: self.workflow_id.clone(),
-            run_id: self.run_id.clone().unwrap_or_default(),
+            run_id: self.target_run_id().to_owned(),
             update_id: update_id.into(),
             update_name: String::new(),
             outcome: None,
@@ -347,11 +347,11 @@ impl Client {
                 continue;
             }
             let update_ref = update_response.update_ref.unwrap_or_default();
-            let handle = WorkflowHandle::new(
+            let handle = WorkflowHandle::started(
                 self.clone(),
                 options.workflow_id().to_owned(),
-                Some(start_run_id.clone()),
-                Some(start_run_id.clone()),
+                start_run_id.clone(),
+                None,
                 options.follow_runs,
             );
             let update_handle = WorkflowUpdateHandle {

@@ -49,13 +49,15 @@ class EchoBytes:
 
 @workflow.defn(name="counter")
 class Counter:
-    def __init__(self) -> None:
-        self.value = 0
+    # workflow.init: the initial value is set before any signal or update handler
+    # runs, so update-with-start sees it.
+    @workflow.init
+    def __init__(self, initial: int) -> None:
+        self.value = initial
         self.finished = False
 
     @workflow.run
     async def run(self, initial: int) -> int:
-        self.value += initial
         await workflow.wait_condition(lambda: self.finished)
         return self.value
 

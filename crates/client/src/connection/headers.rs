@@ -16,6 +16,9 @@ pub const CLIENT_NAME: &str = "temporal-client-rs";
 /// The `client-version` header value sent on every call: this crate's version.
 pub const CLIENT_VERSION: &str = env!("CARGO_PKG_VERSION");
 
+/// The `supported-features` header: this client follows `new_execution_run_id` of
+/// completed, failed and timed-out close events itself.
+const SUPPORTED_FEATURES: &str = "follows-next-run-id";
 const NAMESPACE_HEADER: HeaderName = HeaderName::from_static("temporal-namespace");
 const GRPC_TIMEOUT_HEADER: HeaderName = HeaderName::from_static("grpc-timeout");
 /// Headers tonic and the channel add after ours (te, content-type, user-agent,
@@ -38,7 +41,7 @@ impl StaticHeaders {
         rpc_timeout: Duration,
         long_poll_timeout: Duration,
     ) -> Result<Self, ConnectError> {
-        let mut entries = Vec::with_capacity(metadata.len() + 3);
+        let mut entries = Vec::with_capacity(metadata.len() + 4);
         entries.push((
             HeaderName::from_static("client-name"),
             HeaderValue::from_static(CLIENT_NAME),
@@ -46,6 +49,12 @@ impl StaticHeaders {
         entries.push((
             HeaderName::from_static("client-version"),
             HeaderValue::from_static(CLIENT_VERSION),
+        ));
+        // Without this the server rewrites a close event that links a next run (retry,
+        // cron) into a synthetic continued-as-new event for close-event history reads.
+        entries.push((
+            HeaderName::from_static("supported-features"),
+            HeaderValue::from_static(SUPPORTED_FEATURES),
         ));
         for (name, value) in metadata {
             if api_key.is_some() && is_authorization(name) {

@@ -1,0 +1,228 @@
+//! The three back ends every conformance scenario runs against.
+//!
+//! - `fake`: the testkit's in-memory `FakeServer` with the Rust conformance workflows;
+//! - `grpc`: the same fake behind a real tonic server on 127.0.0.1, reached through a
+//!   real `Connection` (tower stack, retry policy, headers);
+//! - `dev`: a real `temporal server start-dev` (`TEMPORAL_ADDRESS`, started by
+//!   `scripts/test.sh`) with the Python worker (official SDK) on a fresh task queue.
+//!
+//! `CONFORMANCE_BACKENDS=fake,grpc,dev` selects back ends (default: all three). Without
+//! `TEMPORAL_ADDRESS` the dev back end is skipped with a message, unless
+//! `TEMPORAL_REQUIRE_SERVER=1`, where that is a failure.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use temporal_client::{Client, Connection, ConnectionOptions};
+use temporal_testkit::grpc::TestServer;
+use temporal_testkit::{FakeServer, PythonWorker, conformance_workflows};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Fake,
+    Grpc,
+    Dev,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Fake => "fake",
+            Kind::Grpc => "grpc",
+            Kind::Dev => "dev",
+        })
+    }
+}
+
+pub(crate) struct Backend {
+    pub(crate) kind: Kind,
+    pub(crate) client: Client,
+    pub(crate) task_queue: String,
+    fake: Option<FakeServer>,
+    address: Option<String>,
+    _grpc: Option<TestServer>,
+    _worker: Option<PythonWorker>,
+}
+
+fn selected() -> Vec<Kind> {
+    let raw = std::env::var("CONFORMANCE_BACKENDS").unwrap_or_else(|_| "fake,grpc,dev".to_owned());
+    raw.split(',')
+        .filter_map(|s| match s.trim() {
+            "fake" => Some(Kind::Fake),
+            "grpc" => Some(Kind::Grpc),
+            "dev" => Some(Kind::Dev),
+            "" => None,
+            other => {
+                panic!("CONFORMANCE_BACKENDS: unknown back end '{other}' (use fake, grpc, dev)")
+            }
+        })
+        .collect()
+}
+
+fn new_fake() -> FakeServer {
+    let fake = FakeServer::builder()
+        .conformance_search_attributes()
+        .build();
+    conformance_workflows::register_all(&fake);
+    fake
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+}
+
+impl Backend {
+    async fn open(kind: Kind) -> Option<Backend> {
+        let task_queue = unique("conformance");
+        match kind {
+            Kind::Fake => {
+                let fake = new_fake();
+                let client = Client::from_service(fake.clone());
+                Some(Backend {
+                    kind,
+                    client,
+                    task_queue,
+                    fake: Some(fake),
+                    address: None,
+                    _grpc: None,
+                    _worker: None,
+                })
+            }
+            Kind::Grpc => {
+                let fake = new_fake();
+                let server = TestServer::start(Arc::new(fake.clone()))
+                    .await
+                    .expect("gRPC test server starts");
+                let address = server
+                    .url()
+                    .expect("a TCP test server has a url")
+                    .to_owned();
+                let connection = Connection::connect(ConnectionOptions::new(address.clone()))
+                    .await
+                    .expect("connect to the gRPC test server");
+                Some(Backend {
+                    kind,
+                    client: Client::new(connection),
+                    task_queue,
+                    fake: Some(fake),
+                    address: Some(address),
+                    _grpc: Some(server),
+                    _worker: None,
+                })
+            }
+            Kind::Dev => {
+                let address = match std::env::var("TEMPORAL_ADDRESS") {
+                    Ok(a) if !a.is_empty() => a,
+                    _ if std::env::var("TEMPORAL_REQUIRE_SERVER").as_deref() == Ok("1") => {
+                        panic!(
+                            "TEMPORAL_REQUIRE_SERVER=1 but TEMPORAL_ADDRESS is not set: the dev back end cannot run"
+                        )
+                    }
+                    _ => {
+                        eprintln!(
+                            "SKIPPED dev back end: TEMPORAL_ADDRESS is not set (scripts/test.sh starts a dev server and sets it)"
+                        );
+                        return None;
+                    }
+                };
+                let worker = PythonWorker::start(address.clone(), "default", task_queue.clone())
+                    .await
+                    .unwrap_or_else(|e| panic!("the Python conformance worker must start: {e}"));
+                let connection = Connection::connect(ConnectionOptions::new(address.clone()))
+                    .await
+                    .expect("connect to the dev server");
+                Some(Backend {
+                    kind,
+                    client: Client::new(connection),
+                    task_queue,
+                    fake: None,
+                    address: Some(address),
+                    _grpc: None,
+                    _worker: Some(worker),
+                })
+            }
+        }
+    }
+
+    /// A workflow id unique to this test run.
+    pub(crate) fn id(&self, name: &str) -> String {
+        unique(&format!("{name}-{}", self.kind))
+    }
+
+    /// A new client, as another process would make: a new connection for the networked
+    /// back ends, a new client on the same server for the in-process fake.
+    pub(crate) async fn fresh_client(&self) -> Client {
+        match (&self.fake, &self.address) {
+            (Some(fake), None) => Client::from_service(fake.clone()),
+            (_, Some(address)) => Client::new(
+                Connection::connect(ConnectionOptions::new(address.clone()))
+                    .await
+                    .expect("connect again"),
+            ),
+            (None, None) => unreachable!("every back end has a fake or an address"),
+        }
+    }
+
+    /// Runs `future` while time passes: on the fake, the virtual clock is moved forward by
+    /// `by` in small steps; on a real server, real time passes by itself.
+    pub(crate) async fn with_time<T>(&self, by: Duration, future: impl Future<Output = T>) -> T {
+        let Some(fake) = &self.fake else {
+            return future.await;
+        };
+        let fake = fake.clone();
+        let ticker = async move {
+            let steps = 20u32;
+            for _ in 0..steps {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                fake.advance(by / steps);
+            }
+            std::future::pending::<()>().await
+        };
+        tokio::select! {
+            out = future => out,
+            _ = ticker => unreachable!("the ticker never ends"),
+        }
+    }
+
+    /// Polls `check` until it returns `Some` (visibility on a real server is eventually
+    /// consistent), for at most 20 s.
+    pub(crate) async fn eventually<T, F, Fut>(&self, what: &str, mut check: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Option<T>>,
+    {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(value) = check().await {
+                return value;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "[{}] timed out waiting for {what}",
+                self.kind
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+/// Runs `scenario` against every selected back end, one after the other, naming the
+/// back end in any failure.
+pub(crate) async fn on_every_backend<F, Fut>(scenario: F)
+where
+    F: Fn(Backend) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for kind in selected() {
+        let Some(backend) = Backend::open(kind).await else {
+            continue;
+        };
+        eprintln!("-- back end: {kind}");
+        let run = tokio::time::timeout(Duration::from_secs(120), scenario(backend));
+        if run.await.is_err() {
+            panic!("[{kind}] the scenario did not finish within 120 s");
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! The conformance suite: one set of scenarios, run against the in-process fake, the
+//! fake over gRPC, and a real dev server with the official Python SDK's worker. See
+//! `backend.rs` for how back ends are chosen.
+
+mod backend;
+mod closing;
+mod defs;
+mod lifecycle;
+mod messages;
+mod observing;
