@@ -1,4 +1,8 @@
 #![doc = include_str!("../README.md")]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 // `Error` carries the ids a caller needs (about 150 bytes); results are moved, not
 // copied in loops, so boxing every variant would cost more than it saves.
 #![allow(clippy::result_large_err)]

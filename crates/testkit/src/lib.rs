@@ -1,4 +1,8 @@
-//! placeholder
+#![doc = include_str!("../README.md")]
+#![cfg_attr(
+    not(test),
+    warn(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 pub mod fake;
 pub use fake::conformance_workflows;
 pub use fake::{

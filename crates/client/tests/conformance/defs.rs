@@ -6,10 +6,9 @@ use temporal_client::{
     WorkflowDefinition,
 };
 
-pub(crate) const ECHO: WorkflowDefinition<
-    (String, i64, f64, bool, Option<String>, Value),
-    Vec<Value>,
-> = WorkflowDefinition::new("echo");
+/// The mixed argument types of `echo`: string, int, float, bool, null and an object.
+pub(crate) type EchoArgs = (String, i64, f64, bool, Option<String>, Value);
+pub(crate) const ECHO: WorkflowDefinition<EchoArgs, Vec<Value>> = WorkflowDefinition::new("echo");
 pub(crate) const COUNTER: WorkflowDefinition<(i64,), i64> = WorkflowDefinition::new("counter");
 pub(crate) const WAIT_CANCEL: WorkflowDefinition<(), ()> = WorkflowDefinition::new("wait_cancel");
 pub(crate) const FAIL: WorkflowDefinition<(String,), ()> = WorkflowDefinition::new("fail");
