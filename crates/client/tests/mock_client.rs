@@ -101,3 +101,34 @@ async fn validation_fails_before_anything_is_sent() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn interceptors_see_every_call_in_order() {
+    use temporal_client::proto::temporal::api::workflowservice::v1::SignalWorkflowExecutionResponse;
+    let mut mock = MockWorkflowService::new();
+    mock.expect_signal_workflow_execution()
+        .withf(|req| {
+            req.options.metadata
+                == vec![
+                    ("x-tenant".to_owned(), "acme".to_owned()),
+                    ("x-trace".to_owned(), "t-1".to_owned()),
+                ]
+                && req.options.timeout == Some(std::time::Duration::from_secs(3))
+        })
+        .times(1)
+        .returning(|_| Ok(SignalWorkflowExecutionResponse::default()));
+    let client = Client::builder(mock)
+        .interceptor(|o: &mut temporal_client::CallOptions| {
+            o.metadata.push(("x-tenant".into(), "acme".into()))
+        })
+        .interceptor(|o: &mut temporal_client::CallOptions| {
+            o.metadata.push(("x-trace".into(), "t-1".into()));
+            o.timeout = Some(std::time::Duration::from_secs(3));
+        })
+        .build();
+    client
+        .get_handle::<()>("wf")
+        .signal("poke", ())
+        .await
+        .unwrap();
+}

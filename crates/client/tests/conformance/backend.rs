@@ -165,6 +165,43 @@ impl Backend {
         }
     }
 
+    /// The run's history as `temporal workflow show --output json` prints it (the real
+    /// CLI), on the dev back end; `None` elsewhere.
+    pub(crate) fn cli_history_json(&self, workflow_id: &str, run_id: &str) -> Option<String> {
+        if self.kind != Kind::Dev {
+            return None;
+        }
+        let address = self.address.as_deref()?;
+        let cli = std::env::var("TEMPORAL_CLI_PATH").unwrap_or_else(|_| {
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../.venv/bin/temporal").to_owned()
+        });
+        let output = std::process::Command::new(&cli)
+            .args([
+                "workflow",
+                "show",
+                "--address",
+                address,
+                "--namespace",
+                "default",
+            ])
+            .args([
+                "--workflow-id",
+                workflow_id,
+                "--run-id",
+                run_id,
+                "--output",
+                "json",
+            ])
+            .output()
+            .unwrap_or_else(|e| panic!("the temporal CLI ({cli}) must run: {e}"));
+        assert!(
+            output.status.success(),
+            "temporal workflow show failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Some(String::from_utf8(output.stdout).expect("the CLI prints UTF-8"))
+    }
+
     /// Runs `future` while time passes: on the fake, the virtual clock is moved forward by
     /// `by` in small steps; on a real server, real time passes by itself.
     pub(crate) async fn with_time<T>(&self, by: Duration, future: impl Future<Output = T>) -> T {

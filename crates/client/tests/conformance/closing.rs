@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use temporal_client::failure::FailureKind;
 use temporal_client::proto::temporal::api::enums::v1::{RetryState, WorkflowExecutionStatus};
-use temporal_client::{Error, RetryPolicy, WorkflowCloseStatus, WorkflowOptions};
+use temporal_client::proto::temporal::api::history::v1::history_event::Attributes;
+use temporal_client::{CancelOptions, Error, RetryPolicy, WorkflowCloseStatus, WorkflowOptions};
 
 use crate::backend::on_every_backend;
 use crate::defs::*;
@@ -21,7 +22,12 @@ async fn cancel_runs_cleanup_and_result_says_canceled() {
             )
             .await
             .unwrap();
-        handle.cancel().await.unwrap();
+        handle
+            .cancel_with(CancelOptions {
+                reason: Some("user asked".to_owned()),
+            })
+            .await
+            .unwrap();
         match handle.result().await {
             Err(Error::WorkflowFailed { status, cause, .. }) => {
                 assert_eq!(status, WorkflowCloseStatus::Canceled, "[{}]", b.kind);
@@ -57,7 +63,10 @@ async fn terminate_records_the_reason() {
             )
             .await
             .unwrap();
-        handle.terminate("no longer needed").await.unwrap();
+        handle
+            .terminate_with_details("no longer needed", ("ticket", 42))
+            .await
+            .unwrap();
         match handle.result().await {
             Err(Error::WorkflowFailed { status, cause, .. }) => {
                 assert_eq!(status, WorkflowCloseStatus::Terminated);
