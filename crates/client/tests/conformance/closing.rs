@@ -48,6 +48,15 @@ async fn cancel_runs_cleanup_and_result_says_canceled() {
             handle.describe().await.unwrap().status(),
             WorkflowExecutionStatus::Canceled
         );
+        // The reason is recorded on the cancel-requested event.
+        let history = handle.history().await.unwrap();
+        let reason = history.events.iter().find_map(|e| match &e.attributes {
+            Some(Attributes::WorkflowExecutionCancelRequestedEventAttributes(a)) => {
+                Some(a.cause.clone())
+            }
+            _ => None,
+        });
+        assert_eq!(reason.as_deref(), Some("user asked"), "[{}]", b.kind);
     })
     .await;
 }
@@ -78,6 +87,22 @@ async fn terminate_records_the_reason() {
         assert_eq!(
             handle.describe().await.unwrap().status(),
             WorkflowExecutionStatus::Terminated
+        );
+        let history = handle.history().await.unwrap();
+        let details = history.events.iter().find_map(|e| match &e.attributes {
+            Some(Attributes::WorkflowExecutionTerminatedEventAttributes(a)) => a.details.clone(),
+            _ => None,
+        });
+        let details: (String, i64) = b
+            .client
+            .data_converter()
+            .from_payloads(&details.unwrap_or_default().payloads)
+            .unwrap();
+        assert_eq!(
+            details,
+            ("ticket".to_owned(), 42),
+            "[{}] terminate details",
+            b.kind
         );
     })
     .await;

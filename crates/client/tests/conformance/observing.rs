@@ -186,6 +186,17 @@ async fn history_is_fetched_and_exported_as_json() {
             "[{}] JSON export round-trips",
             b.kind
         );
+
+        // What the real CLI exports loads here, and equals what the client fetched.
+        if let Some(cli_json) = b.cli_history_json(handle.workflow_id(), handle.run_id().unwrap()) {
+            let from_cli = temporal_client::history_from_json(&cli_json).unwrap_or_else(|e| {
+                panic!("`temporal workflow show --output json` must load: {e}")
+            });
+            assert_eq!(
+                from_cli.events, events,
+                "the CLI's JSON export decodes to the same events"
+            );
+        }
     })
     .await;
 }
