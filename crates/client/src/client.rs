@@ -285,6 +285,45 @@ impl Client {
         request
     }
 
+    /// Decodes one value (a result, a query answer, an update result): runs the codecs,
+    /// then converts the first payload. No payload (a workflow or handler that returned
+    /// nothing) decodes as JSON null, so `()` and `Option<T>` work.
+    pub(crate) async fn decode_value<T: serde::de::DeserializeOwned>(
+        &self,
+        payloads: Vec<Payload>,
+    ) -> Result<T> {
+        let converter = &self.inner.converter;
+        let payloads = self.decode_payloads(payloads).await?;
+        match payloads.first() {
+            Some(p) => Ok(converter.from_payload(p)?),
+            None => Ok(converter.from_payload(&converter.to_payload(&())?)?),
+        }
+    }
+
+    /// Runs the codecs over payloads the server returned (no-op without codecs).
+    pub(crate) async fn decode_payloads(&self, payloads: Vec<Payload>) -> Result<Vec<Payload>> {
+        let converter = &self.inner.converter;
+        if converter.has_codecs() && !payloads.is_empty() {
+            Ok(converter.decode_payloads(payloads).await?)
+        } else {
+            Ok(payloads)
+        }
+    }
+
+    /// Runs the codecs over a failure the server returned, then converts it.
+    pub(crate) async fn decode_failure(
+        &self,
+        mut failure: temporal_client_core::proto::temporal::api::failure::v1::Failure,
+    ) -> Result<temporal_client_core::failure::TemporalFailure> {
+        let converter = &self.inner.converter;
+        if converter.has_codecs() {
+            converter.decode_failure(&mut failure).await?;
+        }
+        Ok(temporal_client_core::failure::TemporalFailure::from_proto(
+            failure,
+        ))
+    }
+
     /// Converts arguments with the payload converter, then runs the codecs.
     pub(crate) async fn encode_args<A: ToPayloads + ?Sized>(
         &self,

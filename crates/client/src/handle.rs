@@ -178,17 +178,9 @@ impl<R> WorkflowHandle<R> {
         R: DeserializeOwned,
     {
         let payload = self.result_payload().await?;
-        let converter = self.client.data_converter();
-        let payloads = match payload {
-            Some(p) if converter.has_codecs() => converter.decode_payloads(vec![p]).await?,
-            Some(p) => vec![p],
-            None => Vec::new(),
-        };
-        match payloads.first() {
-            Some(p) => Ok(converter.from_payload(p)?),
-            // A workflow that returns nothing has no payload: decode it as JSON null.
-            None => Ok(converter.from_payload(&null_payload())?),
-        }
+        self.client
+            .decode_value(payload.into_iter().collect())
+            .await
     }
 
     /// Like [`result`](Self::result), but returns the raw (codec-encoded) result
@@ -242,7 +234,10 @@ impl<R> WorkflowHandle<R> {
                         run_id = a.new_execution_run_id;
                         continue;
                     }
-                    let failure = self.decode_failure(a.failure).await?;
+                    let failure = self
+                        .client
+                        .decode_failure(a.failure.unwrap_or_default())
+                        .await?;
                     return Err(fail(
                         WorkflowCloseStatus::Failed,
                         retry_state(a.retry_state),
@@ -272,7 +267,7 @@ impl<R> WorkflowHandle<R> {
                     });
                 }
                 Some(Attributes::WorkflowExecutionCanceledEventAttributes(a)) => {
-                    let details = self.decode_payloads(a.details).await?;
+                    let details = self.client.decode_payloads(payloads_of(a.details)).await?;
                     return Err(fail(
                         WorkflowCloseStatus::Canceled,
                         RetryState::NonRetryableFailure,
@@ -280,7 +275,7 @@ impl<R> WorkflowHandle<R> {
                     ));
                 }
                 Some(Attributes::WorkflowExecutionTerminatedEventAttributes(a)) => {
-                    let details = self.decode_payloads(a.details).await?;
+                    let details = self.client.decode_payloads(payloads_of(a.details)).await?;
                     return Err(fail(
                         WorkflowCloseStatus::Terminated,
                         RetryState::NonRetryableFailure,
@@ -298,28 +293,6 @@ impl<R> WorkflowHandle<R> {
                     )));
                 }
             }
-        }
-    }
-
-    async fn decode_failure(
-        &self,
-        failure: Option<temporal_client_core::proto::temporal::api::failure::v1::Failure>,
-    ) -> Result<TemporalFailure> {
-        let mut failure = failure.unwrap_or_default();
-        let converter = self.client.data_converter();
-        if converter.has_codecs() {
-            converter.decode_failure(&mut failure).await?;
-        }
-        Ok(TemporalFailure::from_proto(failure))
-    }
-
-    async fn decode_payloads(&self, payloads: Option<Payloads>) -> Result<Vec<Payload>> {
-        let payloads = payloads.map(|p| p.payloads).unwrap_or_default();
-        let converter = self.client.data_converter();
-        if converter.has_codecs() && !payloads.is_empty() {
-            Ok(converter.decode_payloads(payloads).await?)
-        } else {
-            Ok(payloads)
         }
     }
 
@@ -426,16 +399,7 @@ impl<R> WorkflowHandle<R> {
             .query_result
             .map(|p| p.payloads)
             .unwrap_or_default();
-        let converter = self.client.data_converter();
-        let payloads = if converter.has_codecs() && !payloads.is_empty() {
-            converter.decode_payloads(payloads).await?
-        } else {
-            payloads
-        };
-        match payloads.first() {
-            Some(p) => Ok(converter.from_payload(p)?),
-            None => Ok(converter.from_payload(&null_payload())?),
-        }
+        self.client.decode_value(payloads).await
     }
 
     /// Describes the execution: status, type, times, memo, search attributes, ...
@@ -517,12 +481,8 @@ fn retry_state(value: i32) -> RetryState {
     RetryState::try_from(value).unwrap_or(RetryState::Unspecified)
 }
 
-fn null_payload() -> Payload {
-    let mut payload = Payload::default();
-    payload
-        .metadata
-        .insert("encoding".to_owned(), b"binary/null".to_vec());
-    payload
+fn payloads_of(payloads: Option<Payloads>) -> Vec<Payload> {
+    payloads.map(|p| p.payloads).unwrap_or_default()
 }
 
 /// The failures the client makes up for close events that carry none, shaped as the

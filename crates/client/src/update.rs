@@ -6,10 +6,8 @@ use std::marker::PhantomData;
 
 use serde::de::DeserializeOwned;
 use temporal_client_core::builders;
-use temporal_client_core::failure::TemporalFailure;
 use temporal_client_core::options::{UpdateWaitStage, WorkflowOptions};
 use temporal_client_core::payload::ToPayloads;
-use temporal_client_core::proto::temporal::api::common::v1::Payload;
 use temporal_client_core::proto::temporal::api::enums::v1::UpdateWorkflowExecutionLifecycleStage as Stage;
 use temporal_client_core::proto::temporal::api::update::v1::{Outcome, outcome};
 use temporal_client_core::proto::temporal::api::workflowservice::v1::execute_multi_operation_response::response::Response as MultiResponse;
@@ -68,27 +66,11 @@ impl<R> WorkflowUpdateHandle<R> {
             Some(outcome) => outcome.clone(),
             None => self.poll_outcome().await?,
         };
-        let converter = self.client.data_converter();
         match outcome.value {
             Some(outcome::Value::Success(payloads)) => {
-                let mut payloads = payloads.payloads;
-                if converter.has_codecs() && !payloads.is_empty() {
-                    payloads = converter.decode_payloads(payloads).await?;
-                }
-                let payload = payloads.into_iter().next().unwrap_or_else(null_payload);
-                Ok(converter.from_payload(&payload)?)
+                self.client.decode_value(payloads.payloads).await
             }
-            Some(outcome::Value::Failure(mut failure)) => {
-                if converter.has_codecs() {
-                    converter.decode_failure(&mut failure).await?;
-                }
-                Err(Error::UpdateFailed {
-                    workflow_id: self.workflow_id.clone(),
-                    update_name: self.update_name.clone(),
-                    update_id: self.update_id.clone(),
-                    cause: Box::new(TemporalFailure::from_proto(failure)),
-                })
-            }
+            Some(outcome::Value::Failure(failure)) => Err(self.failed(failure).await?),
             None => Err(Error::Service(temporal_client_core::ServiceError::new(
                 "PollWorkflowExecutionUpdate",
                 temporal_client_core::Code::Internal,
@@ -120,14 +102,6 @@ impl<R> WorkflowUpdateHandle<R> {
             }
         }
     }
-}
-
-fn null_payload() -> Payload {
-    let mut payload = Payload::default();
-    payload
-        .metadata
-        .insert("encoding".to_owned(), b"binary/null".to_vec());
-    payload
 }
 
 fn reached(stage: i32, wanted: UpdateWaitStage) -> bool {
@@ -258,24 +232,26 @@ impl<R> WorkflowHandle<R> {
 }
 
 impl<R> WorkflowUpdateHandle<R> {
+    /// Fails early if the update was rejected (or already failed).
     async fn result_failure(&self) -> Result<()> {
-        let outcome = self.outcome.clone();
-        if let Some(Outcome {
-            value: Some(outcome::Value::Failure(mut failure)),
-        }) = outcome
-        {
-            let converter = self.client.data_converter();
-            if converter.has_codecs() {
-                converter.decode_failure(&mut failure).await?;
-            }
-            return Err(Error::UpdateFailed {
-                workflow_id: self.workflow_id.clone(),
-                update_name: self.update_name.clone(),
-                update_id: self.update_id.clone(),
-                cause: Box::new(TemporalFailure::from_proto(failure)),
-            });
+        match &self.outcome {
+            Some(Outcome {
+                value: Some(outcome::Value::Failure(failure)),
+            }) => Err(self.failed(failure.clone()).await?),
+            _ => Ok(()),
         }
-        Ok(())
+    }
+
+    async fn failed(
+        &self,
+        failure: temporal_client_core::proto::temporal::api::failure::v1::Failure,
+    ) -> Result<Error> {
+        Ok(Error::UpdateFailed {
+            workflow_id: self.workflow_id.clone(),
+            update_name: self.update_name.clone(),
+            update_id: self.update_id.clone(),
+            cause: Box::new(self.client.decode_failure(failure).await?),
+        })
     }
 }
 
