@@ -109,7 +109,7 @@ impl VisibilityRecord for Record<'_> {
             "RootRunId" => s(&run.run_id),
             _ => {
                 let p = run.search_attributes.get(name)?;
-                let json = payload::decode_value(p).ok()?;
+                let json = payload::decode::<serde_json::Value>(p).ok()?;
                 let kind = self
                     .types
                     .get(name)

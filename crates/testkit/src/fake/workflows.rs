@@ -19,6 +19,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use temporal_client_core::payload::{FromPayloads, ToPayloads};
 use temporal_proto::temporal::api::common::v1::{Memo, Payload, Payloads, SearchAttributes};
 use temporal_proto::temporal::api::failure::v1::{
     ApplicationFailureInfo, Failure, failure::FailureInfo,
@@ -110,8 +111,8 @@ impl WorkflowResult {
         Self::Canceled(None)
     }
 
-    /// Continues as new with `args` (a tuple or sequence: one payload per element).
-    pub fn continue_as_new<T: Serialize>(args: T) -> Self {
+    /// Continues as new with `args` (a tuple: one payload per element).
+    pub fn continue_as_new<T: ToPayloads>(args: T) -> Self {
         match encode_args(&args) {
             Ok(input) => Self::ContinueAsNew(ContinueAsNew {
                 input: Some(input),
@@ -142,15 +143,10 @@ pub struct ContinueAsNew {
     pub backoff: Option<Duration>,
 }
 
-/// Encodes a tuple or sequence as one payload per element.
-pub fn encode_args<T: Serialize + ?Sized>(args: &T) -> Result<Payloads, PayloadError> {
-    match serde_json::to_value(args)? {
-        serde_json::Value::Array(items) => Ok(Payloads {
-            payloads: items.iter().map(payload::encode_value).collect(),
-        }),
-        serde_json::Value::Null => Ok(Payloads::default()),
-        other => Ok(payload::single(payload::encode_value(&other))),
-    }
+/// Encodes an argument list as one payload per element, as the client does: a tuple
+/// such as `(1, "a")`, `()` for none, or a list of `serde_json::Value`s.
+pub fn encode_args<T: ToPayloads + ?Sized>(args: &T) -> Result<Payloads, PayloadError> {
+    payload::encode_all(args)
 }
 
 /// An application failure a fake workflow, query or update ends with: the Temporal
@@ -198,8 +194,8 @@ impl WorkflowFailure {
         self
     }
 
-    /// Sets the details: a tuple or sequence of values, one payload each.
-    pub fn with_details<T: Serialize>(mut self, details: T) -> Self {
+    /// Sets the details: a tuple of values, one payload each.
+    pub fn with_details<T: ToPayloads>(mut self, details: T) -> Self {
         let encoded = encode_args(&details).ok();
         if let Some(info) = self.app_info() {
             info.details = encoded;
@@ -278,16 +274,17 @@ pub struct Args(pub Option<Payloads>);
 
 impl Args {
     /// Decodes the arguments as a tuple, one payload per element: `args.get::<(i64,)>()`.
-    pub fn get<T: DeserializeOwned>(&self) -> Result<T, PayloadError> {
+    pub fn get<T: FromPayloads>(&self) -> Result<T, PayloadError> {
         payload::decode_all(self.0.as_ref())
     }
 
     /// Decodes the argument at `index`.
     pub fn at<T: DeserializeOwned>(&self, index: usize) -> Result<T, PayloadError> {
-        let p = self
-            .payloads()
-            .get(index)
-            .ok_or(PayloadError::Missing(index))?;
+        let payloads = self.payloads();
+        let p = payloads.get(index).ok_or(PayloadError::ArgCount {
+            expected: index + 1,
+            actual: payloads.len(),
+        })?;
         payload::decode(p)
     }
 
@@ -425,7 +422,7 @@ impl WorkflowContext {
     }
 
     /// Decodes the input as a tuple, one payload per element: `ctx.args::<(i64,)>()`.
-    pub fn args<T: DeserializeOwned>(&self) -> Result<T, PayloadError> {
+    pub fn args<T: FromPayloads>(&self) -> Result<T, PayloadError> {
         payload::decode_all(self.lock().input.as_ref())
     }
 
