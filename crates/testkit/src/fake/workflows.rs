@@ -88,7 +88,8 @@ pub enum WorkflowResult {
 }
 
 impl WorkflowResult {
-    /// Completed with one value, encoded as JSON (`()`/`None` as `binary/null`).
+    /// Completed with one value, encoded as the client's default converter does (JSON;
+    /// `()`/`None` as `binary/null`, `Binary` as `binary/plain`).
     pub fn completed<T: Serialize>(value: T) -> Self {
         match payload::encode(&value) {
             Ok(p) => Self::Completed(Some(payload::single(p))),
@@ -273,7 +274,8 @@ impl From<PayloadError> for WorkflowFailure {
 pub struct Args(pub Option<Payloads>);
 
 impl Args {
-    /// Decodes the arguments as a tuple, one payload per element: `args.get::<(i64,)>()`.
+    /// Decodes the arguments as a tuple, one payload per element: `args.get::<(i64,)>()`
+    /// (or `Vec<serde_json::Value>` for any number of them).
     pub fn get<T: FromPayloads>(&self) -> Result<T, PayloadError> {
         payload::decode_all(self.0.as_ref())
     }
@@ -421,7 +423,8 @@ impl WorkflowContext {
         self.lock().input.clone()
     }
 
-    /// Decodes the input as a tuple, one payload per element: `ctx.args::<(i64,)>()`.
+    /// Decodes the input as a tuple, one payload per element: `ctx.args::<(i64,)>()`
+    /// (or `Vec<serde_json::Value>` for any number of them).
     pub fn args<T: FromPayloads>(&self) -> Result<T, PayloadError> {
         payload::decode_all(self.lock().input.as_ref())
     }
