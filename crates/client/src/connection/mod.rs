@@ -124,8 +124,34 @@ impl Connection {
         Self::build(&options)
     }
 
+    /// A lazy connection whose transport comes from `connector` instead of a TCP socket
+    /// (e.g. the testkit's in-memory duplex `TestServer`, or a Unix socket). The address
+    /// in `options` is still used for the `:authority` and TLS server name.
+    pub fn lazy_with_connector<C>(
+        options: ConnectionOptions,
+        connector: C,
+    ) -> Result<Self, ConnectError>
+    where
+        C: tower::Service<http::Uri> + Send + 'static,
+        C::Response: hyper::rt::Read + hyper::rt::Write + Send + Unpin,
+        C::Future: Send,
+        C::Error: std::error::Error + Send + Sync + 'static,
+    {
+        let endpoint = address::endpoint(&options)?;
+        Self::build_on(&options, |_| {
+            endpoint.connect_with_connector_lazy(connector)
+        })
+    }
+
     fn build(options: &ConnectionOptions) -> Result<Self, ConnectError> {
         let endpoint = address::endpoint(options)?;
+        Self::build_on(options, |_| endpoint.connect_lazy())
+    }
+
+    fn build_on(
+        options: &ConnectionOptions,
+        channel: impl FnOnce(()) -> tonic::transport::Channel,
+    ) -> Result<Self, ConnectError> {
         let headers = StaticHeaders::new(
             options.api_key.as_deref(),
             &options.metadata,
@@ -136,7 +162,7 @@ impl Connection {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(ConnectError::NoRuntime);
         }
-        let channel = endpoint.connect_lazy();
+        let channel = channel(());
         let transport = Transport::new(
             channel,
             headers,
