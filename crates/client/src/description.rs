@@ -147,6 +147,26 @@ impl WorkflowExecutionDescription {
         &self.execution.workflow_type
     }
 
+    /// The static summary given at start (`WorkflowOptions::static_summary`), if any.
+    pub fn static_summary(&self) -> Option<String> {
+        self.user_metadata_text(|m| m.summary.as_ref())
+    }
+
+    /// The static details given at start (`WorkflowOptions::static_details`), if any.
+    pub fn static_details(&self) -> Option<String> {
+        self.user_metadata_text(|m| m.details.as_ref())
+    }
+
+    fn user_metadata_text(
+        &self,
+        field: impl Fn(
+            &temporal_client_core::proto::temporal::api::sdk::v1::UserMetadata,
+        ) -> Option<&Payload>,
+    ) -> Option<String> {
+        let metadata = self.raw.execution_config.as_ref()?.user_metadata.as_ref()?;
+        self.execution.converter.from_payload(field(metadata)?).ok()
+    }
+
     /// The task queue the execution runs on.
     pub fn task_queue(&self) -> &str {
         &self.execution.task_queue

@@ -18,7 +18,9 @@ async fn describe_reports_typed_fields_memo_and_search_attributes() {
             .memo("owner", "team-a")
             .memo("limits", serde_json::json!({"max": 3}))
             .search_attribute(&STAGE, "described")
-            .search_attribute(&COUNT, 42);
+            .search_attribute(&COUNT, 42)
+            .static_summary("counts things")
+            .static_details("**details** in markdown");
         let handle = b.client.start(COUNTER, options).await.unwrap();
         let d = handle.describe().await.unwrap();
         let e = &d.execution;
@@ -47,6 +49,16 @@ async fn describe_reports_typed_fields_memo_and_search_attributes() {
         );
         assert_eq!(e.search_attributes.get(&COUNT).unwrap().unwrap(), 42);
         assert!(e.parent.is_none());
+        assert_eq!(
+            d.static_summary().as_deref(),
+            Some("counts things"),
+            "[{}]",
+            b.kind
+        );
+        assert_eq!(
+            d.static_details().as_deref(),
+            Some("**details** in markdown")
+        );
         handle.signal(FINISH, ()).await.unwrap();
         handle.result().await.unwrap();
         let closed = handle.describe().await.unwrap();
