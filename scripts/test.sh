@@ -80,6 +80,7 @@ check_example_on_dev_server() {
     setsid "$REPO/.venv/bin/python" -u crates/testkit/worker/worker.py --address "$TEMPORAL_ADDRESS" \
         --namespace default --task-queue hello-world >"$worker_log" 2>&1 &
     worker_pid=$!
+    disown "$worker_pid"
     for _ in $(seq 1 300); do grep -q 'WORKER READY' "$worker_log" && break; sleep 0.2; done
     if grep -q 'WORKER READY' "$worker_log"; then
         check_example "$TEMPORAL_ADDRESS" && ok=0
