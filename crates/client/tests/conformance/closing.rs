@@ -294,3 +294,50 @@ async fn a_run_timeout_is_a_timed_out_failure() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn result_follows_a_timed_out_run_into_its_retry() {
+    on_every_backend(|b| async move {
+        let policy = RetryPolicy::new()
+            .initial_interval(Duration::from_secs(1))
+            .maximum_attempts(2);
+        let handle = b
+            .client
+            .start(
+                SLEEP,
+                WorkflowOptions::new(b.id("timeout-retry"), &b.task_queue)
+                    .args((60_000,))
+                    .run_timeout(Duration::from_secs(1))
+                    .retry_policy(policy),
+            )
+            .await
+            .unwrap();
+        let first_run = handle.run_id().unwrap().to_owned();
+        match b.with_time(Duration::from_secs(6), handle.result()).await {
+            Err(Error::WorkflowFailed {
+                status,
+                retry_state,
+                run_id,
+                ..
+            }) => {
+                assert_eq!(status, WorkflowCloseStatus::TimedOut, "[{}]", b.kind);
+                assert_eq!(
+                    retry_state,
+                    RetryState::MaximumAttemptsReached,
+                    "[{}] the second attempt was the last",
+                    b.kind
+                );
+                assert_ne!(
+                    run_id, first_run,
+                    "[{}] result() followed the retry",
+                    b.kind
+                );
+            }
+            other => panic!(
+                "[{}] expected a timeout after the retry, got {other:?}",
+                b.kind
+            ),
+        }
+    })
+    .await;
+}
