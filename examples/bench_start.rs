@@ -43,6 +43,11 @@ struct Args {
     calls: usize,
     concurrency: usize,
     gzip: bool,
+    /// Run the calls in a spawned task (on a worker thread) instead of `block_on`.
+    spawned: bool,
+    /// Use a current-thread runtime (one thread for everything) instead of a
+    /// multi-thread one with a worker per core.
+    current_thread: bool,
 }
 
 impl Args {
@@ -51,6 +56,8 @@ impl Args {
             calls: 20_000,
             concurrency: 64,
             gzip: false,
+            spawned: false,
+            current_thread: false,
         };
         let mut words = std::env::args().skip(1);
         while let Some(word) = words.next() {
@@ -58,9 +65,12 @@ impl Args {
                 "--calls" => args.calls = number(&word, words.next())?,
                 "--concurrency" => args.concurrency = number(&word, words.next())?.max(1),
                 "--gzip" => args.gzip = true,
+                "--spawned" => args.spawned = true,
+                "--current-thread" => args.current_thread = true,
                 "-h" | "--help" => {
                     return Err(
-                        "usage: bench_start [--calls N (20000)] [--concurrency C (64)] [--gzip]"
+                        "usage: bench_start [--calls N (20000)] [--concurrency C (64)] [--gzip] \
+                         [--spawned] [--current-thread]"
                             .to_owned(),
                     );
                 }
@@ -250,16 +260,36 @@ where
     })
 }
 
-#[tokio::main]
-async fn main() {
-    if let Err(e) = run().await {
+fn main() {
+    if let Err(e) = Args::parse().and_then(run_on_runtime) {
         eprintln!("bench_start: {e}");
         std::process::exit(1);
     }
 }
 
-async fn run() -> Result<(), String> {
-    let args = Args::parse()?;
+/// Runs the benchmark on the runtime the arguments ask for.
+fn run_on_runtime(args: Args) -> Result<(), String> {
+    let mut builder = if args.current_thread {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    let runtime = builder
+        .enable_all()
+        .build()
+        .map_err(|e| format!("no Tokio runtime: {e}"))?;
+    if args.spawned {
+        runtime.block_on(async {
+            tokio::spawn(run(args))
+                .await
+                .map_err(|e| format!("the benchmark task failed: {e}"))?
+        })
+    } else {
+        runtime.block_on(run(args))
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
     let clock = CpuClock::new();
     let server = BenchServer::spawn(args.gzip)?;
 
