@@ -35,6 +35,14 @@ pub(crate) struct ClientInner {
     pub(crate) interceptors: Vec<Arc<dyn Interceptor>>,
 }
 
+impl ClientInner {
+    /// The service as a trait object. Calling through this (rather than through the
+    /// `Arc`) avoids the `Arc<T>` blanket impl and its second boxed future per call.
+    pub(crate) fn rpc(&self) -> &dyn WorkflowService {
+        self.service.as_ref()
+    }
+}
+
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
@@ -185,7 +193,7 @@ impl Client {
             memo,
         )?;
         let response = inner
-            .service
+            .rpc()
             .start_workflow_execution(self.request(request))
             .await
             .map_err(|e| self.start_error(e, &options, workflow.name()))?;
@@ -264,7 +272,7 @@ impl Client {
             signal_input,
         )?;
         let response = inner
-            .service
+            .rpc()
             .signal_with_start_workflow_execution(self.request(request))
             .await
             .map_err(|e| self.start_error(e, &options, workflow.name()))?;

@@ -197,7 +197,7 @@ impl<R> WorkflowHandle<R> {
                 page_token,
             );
             let response = inner
-                .service
+                .rpc()
                 .get_workflow_execution_history(self.client.request(request))
                 .await
                 .map_err(|e| {
@@ -314,7 +314,7 @@ impl<R> WorkflowHandle<R> {
             input,
         )?;
         inner
-            .service
+            .rpc()
             .signal_workflow_execution(self.client.request(request))
             .await
             .map_err(|e| self.map_err(e))?;
@@ -360,7 +360,7 @@ impl<R> WorkflowHandle<R> {
             reject_condition,
         )?;
         let response = match inner
-            .service
+            .rpc()
             .query_workflow(self.client.request(request))
             .await
         {
@@ -408,7 +408,7 @@ impl<R> WorkflowHandle<R> {
         let request =
             builders::describe_request(&inner.namespace, &self.workflow_id, self.target_run_id());
         let response = inner
-            .service
+            .rpc()
             .describe_workflow_execution(self.client.request(request))
             .await
             .map_err(|e| self.map_err(e))?;
@@ -433,7 +433,7 @@ impl<R> WorkflowHandle<R> {
             options.reason.as_deref().unwrap_or_default(),
         );
         inner
-            .service
+            .rpc()
             .request_cancel_workflow_execution(self.client.request(request))
             .await
             .map_err(|e| self.map_err(e))?;
@@ -464,7 +464,7 @@ impl<R> WorkflowHandle<R> {
             details,
         );
         inner
-            .service
+            .rpc()
             .terminate_workflow_execution(self.client.request(request))
             .await
             .map_err(|e| self.map_err(e))?;

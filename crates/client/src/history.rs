@@ -44,7 +44,7 @@ impl<R: 'static> WorkflowHandle<R> {
                     std::mem::take(&mut state.next_page_token),
                 );
                 let response = inner
-                    .service
+                    .rpc()
                     .get_workflow_execution_history(handle.client.request(request))
                     .await
                     .map_err(|e| handle.map_err(e))?;

@@ -85,7 +85,7 @@ impl Client {
                     std::mem::take(&mut state.next_page_token),
                 );
                 let response = inner
-                    .service
+                    .rpc()
                     .list_workflow_executions(state.client.request(request))
                     .await
                     .map_err(|e| namespace_error(e, &inner.namespace))?;
@@ -105,7 +105,7 @@ impl Client {
         let inner = self.inner();
         let request = builders::count_workflows_request(&inner.namespace, &query.into());
         let response = inner
-            .service
+            .rpc()
             .count_workflow_executions(self.request(request))
             .await
             .map_err(|e| namespace_error(e, &inner.namespace))?;

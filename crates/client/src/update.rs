@@ -90,7 +90,7 @@ impl<R> WorkflowUpdateHandle<R> {
                 &self.update_id,
             );
             let response = inner
-                .service
+                .rpc()
                 .poll_workflow_execution_update(self.client.request(request))
                 .await
                 .map_err(|e| {
@@ -181,7 +181,7 @@ impl<R> WorkflowHandle<R> {
         )?;
         loop {
             let response = inner
-                .service
+                .rpc()
                 .update_workflow_execution(self.client.request(request.clone()))
                 .await
                 .map_err(|e| self.map_err(e))?;
@@ -299,7 +299,7 @@ impl Client {
         )?;
         loop {
             let response = inner
-                .service
+                .rpc()
                 .execute_multi_operation(self.request(request.clone()))
                 .await
                 .map_err(|e| self.multi_operation_error(e, &options, workflow.name()))?;
