@@ -2,7 +2,7 @@
 # The project's one test command (README "Run every test"; `.ci/run` calls it too).
 #
 #  1. installs the Python-side deps (temporal CLI + official Python SDK) into .venv
-#  2. cargo fmt --check, cargo clippy -D warnings
+#  2. cargo fmt --check, cargo clippy -D warnings, cargo doc with rustdoc warnings denied
 #  3. starts a real Temporal dev server on a free port (always stopped on exit)
 #  4. runs every unit, doc and integration test against it, the dev-server back end
 #     included (TEMPORAL_REQUIRE_SERVER=1: a missing server is a failure, not a skip)
@@ -103,6 +103,7 @@ export TEMPORAL_PYTHON="$REPO/.venv/bin/python"
 export TEMPORAL_REQUIRE_SERVER=1
 step "cargo fmt --check" cargo fmt --all --check
 step "cargo clippy -D warnings" cargo clippy --workspace --all-targets --all-features -- -D warnings
+step "cargo doc (rustdoc lints: broken intra-doc links denied)" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --quiet
 step "start Temporal dev server" start_server
 step "cargo test (unit, doc, integration; fake + gRPC fake + dev server)" \
     bash -c 'cargo test --workspace --all-features --no-fail-fast 2>&1 | tee "$0/cargo-test.log"; exit ${PIPESTATUS[0]}' "$LOG_DIR"
