@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use temporal_client_core::builders;
 use temporal_client_core::failure::TemporalFailure;
 use temporal_client_core::options::QueryRejectCondition;
-use temporal_client_core::payload::{FromPayloads, ToPayloads};
+use temporal_client_core::payload::ToPayloads;
 use temporal_client_core::proto::temporal::api::common::v1::{Payload, Payloads};
 use temporal_client_core::proto::temporal::api::enums::v1::RetryState;
 use temporal_client_core::proto::temporal::api::history::v1::history_event::Attributes;
@@ -469,11 +469,6 @@ impl<R> WorkflowHandle<R> {
             .await
             .map_err(|e| self.map_err(e))?;
         Ok(())
-    }
-
-    /// Decodes typed values from payloads with the client's converter (no codec).
-    pub fn decode<T: FromPayloads>(&self, payloads: &[Payload]) -> Result<T> {
-        Ok(self.client.data_converter().from_payloads(payloads)?)
     }
 }
 
