@@ -1,16 +1,18 @@
 //! `Client`: the entry point. Starts workflows, gets handles to existing ones, lists
-//! and counts them.
+//! and counts them (those operations live in [`crate::operations`]).
 
 use std::fmt;
 use std::sync::Arc;
 
-use temporal_client_core::options::WorkflowOptions;
+use serde::de::DeserializeOwned;
+use temporal_client_core::failure::TemporalFailure;
+use temporal_client_core::options::{QueryRejectCondition, WorkflowOptions};
 use temporal_client_core::payload::{DataConverter, ToPayloads};
 use temporal_client_core::proto::temporal::api::common::v1::{Memo, Payload};
-use temporal_client_core::{ServiceError, ServiceRequest, WorkflowService, builders, identity};
+use temporal_client_core::proto::temporal::api::failure::v1::Failure;
+use temporal_client_core::{WorkflowService, builders::RequestContext, identity};
 
-use crate::definitions::WorkflowDefinition;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::handle::WorkflowHandle;
 use crate::interceptor::Interceptor;
 
@@ -22,6 +24,10 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 /// Cheap to clone (an `Arc`), `Send + Sync`. Any [`WorkflowService`] can back it: a
 /// [`Connection`](crate::Connection), the testkit's in-memory `FakeServer`, or a
 /// `MockWorkflowService` from `temporal-client-core`'s `mock` feature.
+///
+/// Each operation (`start`, `execute`, `signal_with_start`, `list`, `count`, ...)
+/// returns a small request value: chain per-call options on it (`.timeout(..)`,
+/// `.metadata(..)`, `.retry(..)`), then `.await` it.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<ClientInner>,
@@ -33,6 +39,7 @@ pub(crate) struct ClientInner {
     pub(crate) identity: String,
     pub(crate) converter: DataConverter,
     pub(crate) interceptors: Vec<Arc<dyn Interceptor>>,
+    pub(crate) query_reject_condition: QueryRejectCondition,
 }
 
 impl ClientInner {
@@ -41,6 +48,11 @@ impl ClientInner {
     pub(crate) fn rpc(&self) -> &dyn WorkflowService {
         self.service.as_ref()
     }
+
+    /// The namespace and identity every request carries.
+    pub(crate) fn context(&self) -> RequestContext<'_> {
+        RequestContext::new(&self.namespace, &self.identity)
+    }
 }
 
 impl fmt::Debug for Client {
@@ -48,17 +60,29 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("namespace", &self.inner.namespace)
             .field("identity", &self.inner.identity)
+            .field("interceptors", &self.inner.interceptors.len())
             .finish_non_exhaustive()
     }
 }
 
-/// Builds a [`Client`] with a namespace, identity, data converter and interceptors.
+/// Builds a [`Client`]: namespace, identity, data converter, interceptors and
+/// client-wide defaults.
 pub struct ClientBuilder {
     service: Arc<dyn WorkflowService>,
     namespace: String,
     identity: Option<String>,
     converter: DataConverter,
     interceptors: Vec<Arc<dyn Interceptor>>,
+    query_reject_condition: QueryRejectCondition,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("namespace", &self.namespace)
+            .field("identity", &self.identity)
+            .finish_non_exhaustive()
+    }
 }
 
 impl ClientBuilder {
@@ -68,7 +92,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the identity recorded with every request (default `pid@hostname`).
+    /// Sets the identity recorded with every request (default `pid@hostname`, as the
+    /// other SDKs).
     pub fn identity(mut self, identity: impl Into<String>) -> Self {
         self.identity = Some(identity.into());
         self
@@ -80,9 +105,18 @@ impl ClientBuilder {
         self
     }
 
-    /// Adds an interceptor; interceptors run in the order they were added.
+    /// Adds an interceptor. Interceptors run in the order they were added: the first
+    /// one added sees each call first.
     pub fn interceptor(mut self, interceptor: impl Interceptor + 'static) -> Self {
         self.interceptors.push(Arc::new(interceptor));
+        self
+    }
+
+    /// Sets the query reject condition queries use unless the call sets one (default
+    /// [`QueryRejectCondition::None`]: closed workflows are queried too, as the
+    /// TypeScript client does).
+    pub fn query_reject_condition(mut self, condition: QueryRejectCondition) -> Self {
+        self.query_reject_condition = condition;
         self
     }
 
@@ -97,12 +131,29 @@ impl ClientBuilder {
                     .unwrap_or_else(|| identity::default_identity().to_owned()),
                 converter: self.converter,
                 interceptors: self.interceptors,
+                query_reject_condition: self.query_reject_condition,
             }),
         }
     }
 }
 
 impl Client {
+    /// Connects to the server at `address` (`host:port`, or `https://host:port` for
+    /// TLS) with default [`ConnectionOptions`](crate::ConnectionOptions), and returns a
+    /// client for the `default` namespace, as TypeScript's `Connection.connect()` +
+    /// `new Client()` and Python's `Client.connect(address)` do. For TLS, API keys,
+    /// another namespace or other options use [`Connection::connect`](crate::Connection::connect)
+    /// and [`Client::builder`].
+    ///
+    /// # Errors
+    /// [`ConnectError`](crate::ConnectError) when the address is not usable or the
+    /// server does not answer within the connect timeout (10 s).
+    pub async fn connect(address: impl Into<String>) -> Result<Self, crate::ConnectError> {
+        let connection =
+            crate::Connection::connect(crate::ConnectionOptions::new(address.into())).await?;
+        Ok(Self::new(connection))
+    }
+
     /// A client on `connection` for the `default` namespace.
     pub fn new(connection: crate::Connection) -> Self {
         Self::from_service(connection)
@@ -126,18 +177,22 @@ impl Client {
             identity: None,
             converter: DataConverter::default(),
             interceptors: Vec::new(),
+            query_reject_condition: QueryRejectCondition::None,
         }
     }
 
-    /// The same client on another namespace (shares the connection).
+    /// The same client on another namespace (shares the connection, converter and
+    /// interceptors).
     pub fn with_namespace(&self, namespace: impl Into<String>) -> Self {
+        let inner = &self.inner;
         Self {
             inner: Arc::new(ClientInner {
-                service: self.inner.service.clone(),
+                service: inner.service.clone(),
                 namespace: namespace.into(),
-                identity: self.inner.identity.clone(),
-                converter: self.inner.converter.clone(),
-                interceptors: self.inner.interceptors.clone(),
+                identity: inner.identity.clone(),
+                converter: inner.converter.clone(),
+                interceptors: inner.interceptors.clone(),
+                query_reject_condition: inner.query_reject_condition,
             }),
         }
     }
@@ -166,186 +221,52 @@ impl Client {
         &self.inner
     }
 
-    /// Starts a workflow and returns a handle to it.
-    ///
-    /// `options.args(...)` are the workflow's arguments, one payload per tuple element.
-    /// A workflow id that is already running gives
-    /// [`Error::WorkflowExecutionAlreadyStarted`] (unless the id conflict policy says
-    /// otherwise).
-    pub async fn start<A, R>(
-        &self,
-        workflow: impl Into<WorkflowDefinition<A, R>>,
-        options: WorkflowOptions<A>,
-    ) -> Result<WorkflowHandle<R>>
-    where
-        A: ToPayloads,
-    {
-        let workflow = workflow.into();
-        let inner = &self.inner;
-        let input = self.encode_args(&options.args).await?;
-        let memo = self.encode_memo_for(&options).await?;
-        let request = builders::start_workflow_request(
-            &inner.namespace,
-            &inner.identity,
-            workflow.name(),
-            &options,
-            input,
-            memo,
-        )?;
-        let response = inner
-            .rpc()
-            .start_workflow_execution(self.request(request))
-            .await
-            .map_err(|e| self.start_error(e, &options, workflow.name()))?;
-        let first_execution_run_id = response.started.then(|| response.run_id.clone());
-        Ok(WorkflowHandle::started(
-            self.clone(),
-            options.workflow_id().to_owned(),
-            response.run_id,
-            first_execution_run_id,
-            options.follow_runs,
-        ))
-    }
-
-    /// Starts a workflow and waits for its result (`start` then `result`).
-    pub async fn execute<A, R>(
-        &self,
-        workflow: impl Into<WorkflowDefinition<A, R>>,
-        options: WorkflowOptions<A>,
-    ) -> Result<R>
-    where
-        A: ToPayloads,
-        R: serde::de::DeserializeOwned,
-    {
-        self.start(workflow, options).await?.result().await
-    }
-
     /// A handle to the latest run of a workflow id. Does no RPC.
+    ///
+    /// Narrow it with [`WorkflowHandle::for_run`] (one run) and
+    /// [`WorkflowHandle::for_chain`] (one chain of runs), as TypeScript's
+    /// `getHandle(workflowId, runId, { firstExecutionRunId })`. `R` is the result type
+    /// [`result`](WorkflowHandle::result) decodes into.
     pub fn get_handle<R>(&self, workflow_id: impl Into<String>) -> WorkflowHandle<R> {
-        WorkflowHandle::new(self.clone(), workflow_id.into(), None, None, true)
+        WorkflowHandle::new(self.clone(), workflow_id.into())
     }
 
-    /// A handle to a specific run, and optionally the chain it belongs to
-    /// (`first_execution_run_id`, used by cancel and terminate). Does no RPC.
-    pub fn get_handle_for_run<R>(
-        &self,
-        workflow_id: impl Into<String>,
-        run_id: Option<String>,
-        first_execution_run_id: Option<String>,
-    ) -> WorkflowHandle<R> {
-        WorkflowHandle::new(
-            self.clone(),
-            workflow_id.into(),
-            run_id,
-            first_execution_run_id,
-            true,
-        )
+    // ---- payload conversion shared by the operations ----
+
+    /// Converts values with the payload converter (no codecs: interceptors see these).
+    pub(crate) fn to_payloads<A: ToPayloads + ?Sized>(&self, args: &A) -> Result<Vec<Payload>> {
+        Ok(self.inner.converter.to_payloads(args)?)
     }
 
-    /// Sends a signal, starting the workflow first if it is not running
-    /// (SignalWithStart). The id conflict policy defaults to `UseExisting`.
-    pub async fn signal_with_start<A, R, S>(
-        &self,
-        workflow: impl Into<WorkflowDefinition<A, R>>,
-        options: WorkflowOptions<A>,
-        signal: impl Into<crate::SignalDefinition<S>>,
-        signal_args: S,
-    ) -> Result<WorkflowHandle<R>>
-    where
-        A: ToPayloads,
-        S: ToPayloads,
-    {
-        let workflow = workflow.into();
-        let signal = signal.into();
-        let inner = &self.inner;
-        let input = self.encode_args(&options.args).await?;
-        let signal_input = self.encode_args(&signal_args).await?;
-        let memo = self.encode_memo_for(&options).await?;
-        let request = builders::signal_with_start_request(
-            &inner.namespace,
-            &inner.identity,
-            workflow.name(),
-            &options,
-            input,
-            memo,
-            signal.name(),
-            signal_input,
-        )?;
-        let response = inner
-            .rpc()
-            .signal_with_start_workflow_execution(self.request(request))
-            .await
-            .map_err(|e| self.start_error(e, &options, workflow.name()))?;
-        Ok(WorkflowHandle::started(
-            self.clone(),
-            options.workflow_id().to_owned(),
-            response.run_id,
-            None,
-            options.follow_runs,
-        ))
-    }
-
-    pub(crate) fn request<T>(&self, message: T) -> ServiceRequest<T> {
-        let mut request = ServiceRequest::new(message);
-        for interceptor in &self.inner.interceptors {
-            interceptor.on_call(&mut request.options);
-        }
-        request
-    }
-
-    /// Decodes one value (a result, a query answer, an update result): runs the codecs,
-    /// then converts the first payload. No payload (a workflow or handler that returned
-    /// nothing) decodes as JSON null, so `()` and `Option<T>` work.
-    pub(crate) async fn decode_value<T: serde::de::DeserializeOwned>(
-        &self,
-        payloads: Vec<Payload>,
-    ) -> Result<T> {
-        let converter = &self.inner.converter;
-        let payloads = self.decode_payloads(payloads).await?;
-        match payloads.first() {
-            Some(p) => Ok(converter.from_payload(p)?),
-            None => Ok(converter.from_payload(&converter.to_payload(&())?)?),
-        }
+    /// Runs the codecs over payloads about to be sent (no-op without codecs).
+    pub(crate) async fn encode(&self, payloads: Vec<Payload>) -> Result<Vec<Payload>> {
+        Ok(self.inner.converter.encode_payloads(payloads).await?)
     }
 
     /// Runs the codecs over payloads the server returned (no-op without codecs).
-    pub(crate) async fn decode_payloads(&self, payloads: Vec<Payload>) -> Result<Vec<Payload>> {
+    pub(crate) async fn decode(&self, payloads: Vec<Payload>) -> Result<Vec<Payload>> {
+        Ok(self.inner.converter.decode_payloads(payloads).await?)
+    }
+
+    /// Converts one decoded value (a result, a query answer, an update result). No
+    /// payload (a workflow or handler that returned nothing) reads as JSON null, so `()`
+    /// and `Option<T>` work.
+    pub(crate) fn from_payloads<T: DeserializeOwned>(&self, payloads: &[Payload]) -> Result<T> {
         let converter = &self.inner.converter;
-        if converter.has_codecs() && !payloads.is_empty() {
-            Ok(converter.decode_payloads(payloads).await?)
-        } else {
-            Ok(payloads)
+        match payloads {
+            [] => Ok(converter.from_payload(&converter.to_payload(&())?)?),
+            [first, ..] => Ok(converter.from_payload(first)?),
         }
     }
 
-    /// Runs the codecs over a failure the server returned, then converts it.
-    pub(crate) async fn decode_failure(
-        &self,
-        mut failure: temporal_client_core::proto::temporal::api::failure::v1::Failure,
-    ) -> Result<temporal_client_core::failure::TemporalFailure> {
-        let converter = &self.inner.converter;
-        if converter.has_codecs() {
-            converter.decode_failure(&mut failure).await?;
-        }
-        Ok(temporal_client_core::failure::TemporalFailure::from_proto(
-            failure,
-        ))
+    /// Decodes a received failure: codecs, then encoded attributes (always, with or
+    /// without codecs), with this client's converter attached for its details.
+    pub(crate) async fn decode_failure(&self, failure: Failure) -> Result<TemporalFailure> {
+        Ok(self.inner.converter.failure_from_proto(failure).await?)
     }
 
-    /// Converts arguments with the payload converter, then runs the codecs.
-    pub(crate) async fn encode_args<A: ToPayloads + ?Sized>(
-        &self,
-        args: &A,
-    ) -> Result<Vec<Payload>> {
-        let payloads = self.inner.converter.to_payloads(args)?;
-        if self.inner.converter.has_codecs() {
-            Ok(self.inner.converter.encode_payloads(payloads).await?)
-        } else {
-            Ok(payloads)
-        }
-    }
-
-    pub(crate) async fn encode_memo_for<A>(
+    /// Converts and encodes a workflow's memo (`None` when empty).
+    pub(crate) async fn encode_memo<A>(
         &self,
         options: &WorkflowOptions<A>,
     ) -> Result<Option<Memo>> {
@@ -359,67 +280,9 @@ impl Client {
             keys.push(key.clone());
             values.push(converter.to_payload(value)?);
         }
-        if converter.has_codecs() {
-            values = converter.encode_payloads(values).await?;
-        }
+        let values = self.encode(values).await?;
         Ok(Some(Memo {
             fields: keys.into_iter().zip(values).collect(),
         }))
-    }
-
-    /// Maps an update-with-start error: the per-operation statuses say which
-    /// operation failed and why.
-    pub(crate) fn multi_operation_error<A>(
-        &self,
-        err: ServiceError,
-        options: &WorkflowOptions<A>,
-        workflow_type: &str,
-    ) -> Error {
-        use temporal_client_core::{Code, ErrorDetails};
-        if let Some(ErrorDetails::MultiOperationExecution(details)) = err.details() {
-            let failed = details
-                .statuses
-                .iter()
-                .find(|s| s.code != 0 && s.code != Code::Aborted as i32);
-            if let Some(status) = failed {
-                let detail = status
-                    .details
-                    .first()
-                    .and_then(|any| ErrorDetails::decode_any(&any.type_url, &any.value));
-                let mut op_err = ServiceError::new(
-                    "ExecuteMultiOperation",
-                    Code::from_i32(status.code),
-                    status.message.clone(),
-                );
-                if let Some(detail) = detail {
-                    op_err = op_err.with_details(detail);
-                }
-                return self.start_error(op_err, options, workflow_type);
-            }
-        }
-        self.start_error(err, options, workflow_type)
-    }
-
-    fn start_error<A>(
-        &self,
-        err: ServiceError,
-        options: &WorkflowOptions<A>,
-        workflow_type: &str,
-    ) -> Error {
-        if let Some(run_id) = err.already_started_run_id() {
-            return Error::WorkflowExecutionAlreadyStarted {
-                workflow_id: options.workflow_id().to_owned(),
-                workflow_type: workflow_type.to_owned(),
-                run_id: run_id.to_owned(),
-                source: err,
-            };
-        }
-        if err.is_namespace_not_found() {
-            return Error::NamespaceNotFound {
-                namespace: self.inner.namespace.clone(),
-                source: err,
-            };
-        }
-        Error::Service(err)
     }
 }

@@ -33,14 +33,18 @@ impl WorkflowCloseStatus {
 /// A client operation failed.
 ///
 /// Match on the variant for what happened; the predicates (`is_not_found`, ...) answer
-/// the common questions without a match.
+/// the common questions without a match. Each variant's text says what failed, and
+/// its [`source`](std::error::Error::source) why (the server's error, the workflow's
+/// failure chain): print the whole chain (e.g. with `{:#}` in `anyhow`) to see both;
+/// no text repeats along it.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A start found a workflow with the same id already running (or the id reuse
-    /// policy forbids a new run).
+    /// A start was refused because of an existing run with the same id: one still
+    /// running (and the id conflict policy says fail), or a closed one the id reuse
+    /// policy forbids reusing. The server's message says which.
     #[error(
-        "cannot start workflow '{workflow_id}' of type '{workflow_type}': a workflow with this id is already running (run id {run_id}); use another id or an id conflict policy"
+        "cannot start workflow '{workflow_id}' of type '{workflow_type}': the server refused it because of the existing run {run_id}"
     )]
     WorkflowExecutionAlreadyStarted {
         /// The workflow id.
@@ -66,6 +70,20 @@ pub enum Error {
         #[source]
         source: ServiceError,
     },
+    /// The workflow closed already, so it cannot take this signal or request (the
+    /// server's "workflow execution already completed").
+    #[error("workflow '{workflow_id}'{} in namespace '{namespace}' is already closed", run_id.as_deref().map(|r| format!(" (run {r})")).unwrap_or_default())]
+    WorkflowAlreadyCompleted {
+        /// The namespace.
+        namespace: String,
+        /// The workflow id.
+        workflow_id: String,
+        /// The run id, when one was given.
+        run_id: Option<String>,
+        /// The server's error.
+        #[source]
+        source: ServiceError,
+    },
     /// The namespace does not exist.
     #[error("namespace '{namespace}' does not exist on this server")]
     NamespaceNotFound {
@@ -77,7 +95,7 @@ pub enum Error {
     },
     /// The workflow closed without a result: it failed, was cancelled, was terminated
     /// or timed out. `cause` is the failure chain.
-    #[error("workflow '{workflow_id}' (run {run_id}) {}: {cause}", status.as_words())]
+    #[error("workflow '{workflow_id}' (run {run_id}) {}", status.as_words())]
     WorkflowFailed {
         /// The workflow id.
         workflow_id: String,
@@ -115,7 +133,7 @@ pub enum Error {
         status: WorkflowExecutionStatus,
     },
     /// The workflow has no handler for this query name.
-    #[error("workflow '{workflow_id}' has no handler for query '{query_type}': {message}")]
+    #[error("workflow '{workflow_id}' has no handler for query '{query_type}'")]
     QueryNotRegistered {
         /// The workflow id.
         workflow_id: String,
@@ -123,9 +141,12 @@ pub enum Error {
         query_type: String,
         /// The worker's message (it lists the known queries).
         message: String,
+        /// The server's error.
+        #[source]
+        source: ServiceError,
     },
     /// The query handler failed in the worker.
-    #[error("query '{query_type}' on workflow '{workflow_id}' failed in the worker: {message}")]
+    #[error("query '{query_type}' on workflow '{workflow_id}' failed in the worker")]
     QueryFailed {
         /// The workflow id.
         workflow_id: String,
@@ -138,7 +159,7 @@ pub enum Error {
         source: ServiceError,
     },
     /// The update was rejected by its validator or its handler failed.
-    #[error("update '{update_name}' (id {update_id}) on workflow '{workflow_id}' failed: {cause}")]
+    #[error("update '{update_name}' (id {update_id}) on workflow '{workflow_id}' failed")]
     UpdateFailed {
         /// The workflow id.
         workflow_id: String,
@@ -150,6 +171,21 @@ pub enum Error {
         #[source]
         cause: Box<TemporalFailure>,
     },
+    /// The operation did not complete within its per-call timeout (`.timeout(..)`):
+    /// every RPC, retry and poll it made counts.
+    #[error("{operation} did not complete within {timeout:?}")]
+    Timeout {
+        /// The operation, e.g. `"query workflow"`.
+        operation: &'static str,
+        /// The timeout that passed.
+        timeout: std::time::Duration,
+        /// The RPC's own deadline error, when an RPC reported it.
+        #[source]
+        source: Option<ServiceError>,
+    },
+    /// An interceptor refused the call before it was sent.
+    #[error("an interceptor refused the call")]
+    Interceptor(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The request was invalid before it was sent.
     #[error(transparent)]
     InvalidRequest(#[from] temporal_client_core::InvalidRequest),
@@ -169,6 +205,11 @@ pub enum Error {
 }
 
 impl Error {
+    /// An interceptor's error: it refused the call before any RPC.
+    pub fn interceptor(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Interceptor(error.into())
+    }
+
     /// The workflow, or the namespace, does not exist.
     pub fn is_not_found(&self) -> bool {
         match self {
@@ -176,6 +217,11 @@ impl Error {
             Self::Service(e) => e.is_not_found(),
             _ => false,
         }
+    }
+
+    /// The workflow closed already.
+    pub fn is_already_completed(&self) -> bool {
+        matches!(self, Self::WorkflowAlreadyCompleted { .. })
     }
 
     /// A start found the workflow id already running.
@@ -188,9 +234,21 @@ impl Error {
         matches!(self, Self::Service(e) if e.is_retryable())
     }
 
-    /// The call timed out.
+    /// The call timed out: its per-call timeout passed, or an RPC's deadline did.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Self::Service(e) if e.is_timeout())
+        match self {
+            Self::Timeout { .. } => true,
+            Self::Service(e) => e.is_timeout(),
+            _ => false,
+        }
+    }
+
+    /// The failure chain of a workflow or update that failed.
+    pub fn failure(&self) -> Option<&TemporalFailure> {
+        match self {
+            Self::WorkflowFailed { cause, .. } | Self::UpdateFailed { cause, .. } => Some(cause),
+            _ => None,
+        }
     }
 
     /// The service error under this error, if the server answered with one.
@@ -198,9 +256,12 @@ impl Error {
         match self {
             Self::WorkflowExecutionAlreadyStarted { source, .. }
             | Self::WorkflowNotFound { source, .. }
+            | Self::WorkflowAlreadyCompleted { source, .. }
             | Self::NamespaceNotFound { source, .. }
             | Self::QueryFailed { source, .. }
+            | Self::QueryNotRegistered { source, .. }
             | Self::Service(source) => Some(source),
+            Self::Timeout { source, .. } => source.as_ref(),
             _ => None,
         }
     }
@@ -218,11 +279,51 @@ impl Error {
                 namespace: namespace.to_owned(),
                 source: err,
             }
+        } else if err.is_not_found() && err.message().contains("already completed") {
+            Self::WorkflowAlreadyCompleted {
+                namespace: namespace.to_owned(),
+                workflow_id: workflow_id.to_owned(),
+                run_id: run_id.filter(|r| !r.is_empty()).map(str::to_owned),
+                source: err,
+            }
         } else if err.is_not_found() {
             Self::WorkflowNotFound {
                 namespace: namespace.to_owned(),
                 workflow_id: workflow_id.to_owned(),
                 run_id: run_id.filter(|r| !r.is_empty()).map(str::to_owned),
+                source: err,
+            }
+        } else {
+            Self::Service(err)
+        }
+    }
+}
+
+impl Error {
+    /// Maps a start error: already-started and namespace-not-found become their own
+    /// variants.
+    pub(crate) fn for_start(
+        err: ServiceError,
+        namespace: &str,
+        workflow_id: &str,
+        workflow_type: &str,
+    ) -> Self {
+        if let Some(run_id) = err.already_started_run_id() {
+            return Self::WorkflowExecutionAlreadyStarted {
+                workflow_id: workflow_id.to_owned(),
+                workflow_type: workflow_type.to_owned(),
+                run_id: run_id.to_owned(),
+                source: err,
+            };
+        }
+        Self::for_namespace(err, namespace)
+    }
+
+    /// Maps an error of a namespace-wide call (list, count).
+    pub(crate) fn for_namespace(err: ServiceError, namespace: &str) -> Self {
+        if err.is_namespace_not_found() {
+            Self::NamespaceNotFound {
+                namespace: namespace.to_owned(),
                 source: err,
             }
         } else {

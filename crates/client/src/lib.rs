@@ -7,16 +7,18 @@
 // copied in loops, so boxing every variant would cost more than it saves.
 #![allow(clippy::result_large_err)]
 
+pub mod args;
+mod call;
 mod client;
 mod connection;
 mod definitions;
 mod description;
 mod error;
 mod handle;
+#[cfg(feature = "json")]
 mod history;
-mod interceptor;
-mod list;
-mod update;
+pub mod interceptor;
+pub mod operations;
 
 pub use client::{Client, ClientBuilder, DEFAULT_NAMESPACE};
 pub use connection::{
@@ -26,21 +28,30 @@ pub use connection::{
 pub use definitions::{QueryDefinition, SignalDefinition, UpdateDefinition, WorkflowDefinition};
 pub use description::{ParentExecution, WorkflowExecution, WorkflowExecutionDescription};
 pub use error::{Error, Result, WorkflowCloseStatus};
-pub use handle::{CancelOptions, WorkflowHandle};
+pub use handle::WorkflowHandle;
 #[cfg(feature = "json")]
 pub use history::{history_from_json, history_to_json};
 pub use interceptor::Interceptor;
-pub use list::{CountGroup, WorkflowCount};
-pub use update::WorkflowUpdateHandle;
+pub use operations::count::{CountGroup, WorkflowCount};
+pub use operations::update::WorkflowUpdateHandle;
 
+/// The attribute macro for implementing [`Interceptor`] and
+/// [`PayloadCodec`](payload::PayloadCodec) (re-exported from `async-trait`, so no
+/// extra dependency is needed).
+pub use async_trait::async_trait;
 /// Failure types (from `temporal-client-core`).
 pub use temporal_client_core::failure;
+pub use temporal_client_core::failure::{FailureKind, TemporalFailure};
 /// Options, policies and search attributes (from `temporal-client-core`).
 pub use temporal_client_core::options::*;
 /// Payload conversion (from `temporal-client-core`).
 pub use temporal_client_core::payload;
 /// The generated Temporal API.
 pub use temporal_client_core::proto;
+/// Enums users meet in results and descriptions, re-exported from the generated API.
+pub use temporal_client_core::proto::temporal::api::enums::v1::{
+    IndexedValueType, RetryState, WorkflowExecutionStatus,
+};
 pub use temporal_client_core::search_attributes::{
     Bool, Datetime, Double, Int, Keyword, KeywordList, SearchAttributeKey, SearchAttributes, Text,
 };

@@ -5,51 +5,59 @@ use temporal_proto::prelude::workflowservice::{
 };
 use temporal_proto::temporal::api::common::v1::Payload;
 
-use super::common::{execution, new_request_id, payloads};
+use super::common::{new_request_id, payloads};
+use super::context::{ExecutionTarget, RequestContext};
 
-/// A RequestCancelWorkflowExecution request with a fresh UUID v4 request id.
-///
-/// An empty `run_id` targets the latest run; a non-empty `first_execution_run_id`
-/// restricts the cancel to the chain of runs that started with that run (so a handle
-/// never cancels a later, unrelated workflow with the same id).
-pub fn cancel_request(
-    namespace: &str,
-    identity: &str,
-    workflow_id: &str,
-    run_id: &str,
-    first_execution_run_id: &str,
-    reason: &str,
-) -> RequestCancelWorkflowExecutionRequest {
-    RequestCancelWorkflowExecutionRequest {
-        namespace: namespace.to_owned(),
-        workflow_execution: execution(workflow_id, run_id),
-        identity: identity.to_owned(),
-        request_id: new_request_id(),
-        first_execution_run_id: first_execution_run_id.to_owned(),
-        reason: reason.to_owned(),
-        ..Default::default()
-    }
+/// What a cancellation request sends.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CancelSpec<'a> {
+    /// The execution; `first_execution_run_id` restricts it to one chain of runs.
+    pub target: ExecutionTarget<'a>,
+    /// Why, recorded in the workflow's history (`""` for none).
+    pub reason: &'a str,
+    /// The idempotency key; `None` means a fresh UUID v4.
+    pub request_id: Option<&'a str>,
 }
 
-/// A TerminateWorkflowExecution request. `details` are the converted details (none if
-/// empty); `run_id` and `first_execution_run_id` work as in [`cancel_request`].
-pub fn terminate_request(
-    namespace: &str,
-    identity: &str,
-    workflow_id: &str,
-    run_id: &str,
-    first_execution_run_id: &str,
-    reason: &str,
-    details: Vec<Payload>,
-) -> TerminateWorkflowExecutionRequest {
-    TerminateWorkflowExecutionRequest {
-        namespace: namespace.to_owned(),
-        workflow_execution: execution(workflow_id, run_id),
-        reason: reason.to_owned(),
-        details: payloads(details),
-        identity: identity.to_owned(),
-        first_execution_run_id: first_execution_run_id.to_owned(),
-        ..Default::default()
+/// What a termination request sends.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TerminateSpec<'a> {
+    /// The execution; `first_execution_run_id` restricts it to one chain of runs.
+    pub target: ExecutionTarget<'a>,
+    /// Why, recorded in the workflow's history (`""` for none).
+    pub reason: &'a str,
+    /// Converted (and encoded) details, recorded with the termination.
+    pub details: Vec<Payload>,
+}
+
+impl RequestContext<'_> {
+    /// A RequestCancelWorkflowExecution request.
+    pub fn cancel(&self, spec: CancelSpec<'_>) -> RequestCancelWorkflowExecutionRequest {
+        RequestCancelWorkflowExecutionRequest {
+            namespace: self.namespace.to_owned(),
+            workflow_execution: spec.target.execution(),
+            identity: self.identity.to_owned(),
+            request_id: spec
+                .request_id
+                .filter(|id| !id.is_empty())
+                .map_or_else(new_request_id, str::to_owned),
+            first_execution_run_id: spec.target.first_execution_run_id.to_owned(),
+            reason: spec.reason.to_owned(),
+            ..Default::default()
+        }
+    }
+
+    /// A TerminateWorkflowExecution request.
+    pub fn terminate(&self, spec: TerminateSpec<'_>) -> TerminateWorkflowExecutionRequest {
+        TerminateWorkflowExecutionRequest {
+            namespace: self.namespace.to_owned(),
+            workflow_execution: spec.target.execution(),
+            reason: spec.reason.to_owned(),
+            details: payloads(spec.details),
+            identity: self.identity.to_owned(),
+            first_execution_run_id: spec.target.first_execution_run_id.to_owned(),
+            ..Default::default()
+        }
     }
 }
 
@@ -57,6 +65,45 @@ pub fn terminate_request(
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+
+    fn target<'a>(workflow_id: &'a str, run_id: &'a str, first: &'a str) -> ExecutionTarget<'a> {
+        ExecutionTarget {
+            workflow_id,
+            run_id,
+            first_execution_run_id: first,
+        }
+    }
+
+    fn cancel_request(
+        namespace: &str,
+        identity: &str,
+        workflow_id: &str,
+        run_id: &str,
+        first: &str,
+        reason: &str,
+    ) -> RequestCancelWorkflowExecutionRequest {
+        RequestContext::new(namespace, identity).cancel(CancelSpec {
+            target: target(workflow_id, run_id, first),
+            reason,
+            request_id: None,
+        })
+    }
+
+    fn terminate_request(
+        namespace: &str,
+        identity: &str,
+        workflow_id: &str,
+        run_id: &str,
+        first: &str,
+        reason: &str,
+        details: Vec<Payload>,
+    ) -> TerminateWorkflowExecutionRequest {
+        RequestContext::new(namespace, identity).terminate(TerminateSpec {
+            target: target(workflow_id, run_id, first),
+            reason,
+            details,
+        })
+    }
     use crate::builders::common::tests::{assert_uuid_v4, json_payload};
 
     #[test]

@@ -1,8 +1,8 @@
-//! Small pieces every builder uses: request ids, payload lists, execution references.
+//! Small pieces every builder uses: request ids, payload lists, JSON strings.
 
 use std::collections::HashMap;
 
-use temporal_proto::temporal::api::common::v1::{Payload, Payloads, WorkflowExecution};
+use temporal_proto::temporal::api::common::v1::{Payload, Payloads};
 
 /// A fresh UUID v4, as the server expects for `request_id` (it deduplicates retries
 /// of one request by it).
@@ -17,14 +17,6 @@ pub(crate) fn payloads(payloads: Vec<Payload>) -> Option<Payloads> {
     } else {
         Some(Payloads { payloads })
     }
-}
-
-/// A workflow execution reference; an empty `run_id` means the latest run.
-pub(crate) fn execution(workflow_id: &str, run_id: &str) -> Option<WorkflowExecution> {
-    Some(WorkflowExecution {
-        workflow_id: workflow_id.to_owned(),
-        run_id: run_id.to_owned(),
-    })
 }
 
 /// A `json/plain` payload holding a JSON string.

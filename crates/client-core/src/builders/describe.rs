@@ -2,17 +2,15 @@
 
 use temporal_proto::prelude::workflowservice::DescribeWorkflowExecutionRequest;
 
-use super::common::execution;
+use super::context::{ExecutionTarget, RequestContext};
 
-/// A DescribeWorkflowExecution request. An empty `run_id` targets the latest run.
-pub fn describe_request(
-    namespace: &str,
-    workflow_id: &str,
-    run_id: &str,
-) -> DescribeWorkflowExecutionRequest {
-    DescribeWorkflowExecutionRequest {
-        namespace: namespace.to_owned(),
-        execution: execution(workflow_id, run_id),
+impl RequestContext<'_> {
+    /// A DescribeWorkflowExecution request. An empty run id targets the latest run.
+    pub fn describe(&self, target: ExecutionTarget<'_>) -> DescribeWorkflowExecutionRequest {
+        DescribeWorkflowExecutionRequest {
+            namespace: self.namespace.to_owned(),
+            execution: target.execution(),
+        }
     }
 }
 
@@ -20,6 +18,10 @@ pub fn describe_request(
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+
+    fn describe_request(ns: &str, wid: &str, rid: &str) -> DescribeWorkflowExecutionRequest {
+        RequestContext::new(ns, "me").describe(ExecutionTarget::run(wid, rid))
+    }
 
     #[test]
     fn builds_describe() {

@@ -1,48 +1,52 @@
-//! GetWorkflowExecutionHistory requests: paging through a history, and the long poll
+//! GetWorkflowExecutionHistory requests: pages of the whole history, and the long poll
 //! for the close event that `result()` uses.
 
 use temporal_proto::prelude::workflowservice::GetWorkflowExecutionHistoryRequest;
 use temporal_proto::temporal::api::enums::v1::HistoryEventFilterType;
 
-use super::common::execution;
+use super::context::{ExecutionTarget, RequestContext};
 
-/// One page of the full history (all events, no waiting). Start with an empty
-/// `next_page_token` and pass on the one each response returns until it is empty.
-/// Archived histories are included.
-pub fn history_page_request(
-    namespace: &str,
-    workflow_id: &str,
-    run_id: &str,
-    next_page_token: Vec<u8>,
-) -> GetWorkflowExecutionHistoryRequest {
-    GetWorkflowExecutionHistoryRequest {
-        namespace: namespace.to_owned(),
-        execution: execution(workflow_id, run_id),
-        maximum_page_size: 0,
-        next_page_token,
-        wait_new_event: false,
-        history_event_filter_type: HistoryEventFilterType::AllEvent as i32,
-        skip_archival: false,
-    }
+/// Which history events a request reads.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HistoryFilter {
+    /// Every event, page by page, without waiting for new ones.
+    #[default]
+    AllEvents,
+    /// Only the close event: a long poll that returns once the run closed (what the
+    /// other SDKs' `result()` sends), skipping the archival lookup.
+    CloseEvent,
 }
 
-/// The long poll for a run's close event: `wait_new_event`, the `CLOSE_EVENT` filter
-/// and `skip_archival`. A response without events means the poll expired: send it
-/// again with the returned `next_page_token`.
-pub fn history_close_event_request(
-    namespace: &str,
-    workflow_id: &str,
-    run_id: &str,
-    next_page_token: Vec<u8>,
-) -> GetWorkflowExecutionHistoryRequest {
-    GetWorkflowExecutionHistoryRequest {
-        namespace: namespace.to_owned(),
-        execution: execution(workflow_id, run_id),
-        maximum_page_size: 0,
-        next_page_token,
-        wait_new_event: true,
-        history_event_filter_type: HistoryEventFilterType::CloseEvent as i32,
-        skip_archival: true,
+/// One page request of a run's history.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistorySpec<'a> {
+    /// The run; an empty run id reads the latest run.
+    pub target: ExecutionTarget<'a>,
+    /// Which events.
+    pub filter: HistoryFilter,
+    /// The token from the previous page (empty for the first).
+    pub next_page_token: Vec<u8>,
+    /// Events per page; 0 lets the server choose.
+    pub page_size: i32,
+}
+
+impl RequestContext<'_> {
+    /// A GetWorkflowExecutionHistory request for one page.
+    pub fn history(&self, spec: HistorySpec<'_>) -> GetWorkflowExecutionHistoryRequest {
+        let close_event = spec.filter == HistoryFilter::CloseEvent;
+        GetWorkflowExecutionHistoryRequest {
+            namespace: self.namespace.to_owned(),
+            execution: spec.target.execution(),
+            maximum_page_size: spec.page_size.max(0),
+            next_page_token: spec.next_page_token,
+            wait_new_event: close_event,
+            history_event_filter_type: if close_event {
+                HistoryEventFilterType::CloseEvent
+            } else {
+                HistoryEventFilterType::AllEvent
+            } as i32,
+            skip_archival: close_event,
+        }
     }
 }
 
@@ -50,6 +54,38 @@ pub fn history_close_event_request(
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+
+    fn request(
+        filter: HistoryFilter,
+        wid: &str,
+        rid: &str,
+        token: Vec<u8>,
+    ) -> GetWorkflowExecutionHistoryRequest {
+        RequestContext::new("ns", "me").history(HistorySpec {
+            target: ExecutionTarget::run(wid, rid),
+            filter,
+            next_page_token: token,
+            page_size: 0,
+        })
+    }
+
+    fn history_page_request(
+        _ns: &str,
+        wid: &str,
+        rid: &str,
+        token: Vec<u8>,
+    ) -> GetWorkflowExecutionHistoryRequest {
+        request(HistoryFilter::AllEvents, wid, rid, token)
+    }
+
+    fn history_close_event_request(
+        _ns: &str,
+        wid: &str,
+        rid: &str,
+        token: Vec<u8>,
+    ) -> GetWorkflowExecutionHistoryRequest {
+        request(HistoryFilter::CloseEvent, wid, rid, token)
+    }
 
     #[test]
     fn page_request_reads_all_events_without_waiting() {

@@ -1,81 +1,83 @@
 //! ExecuteMultiOperation requests: update-with-start.
 
 use temporal_proto::prelude::workflowservice::{
-    ExecuteMultiOperationRequest, UpdateWorkflowExecutionRequest, execute_multi_operation_request,
+    ExecuteMultiOperationRequest, execute_multi_operation_request,
 };
-use temporal_proto::temporal::api::common::v1::{Memo, Payload};
 
-use super::start::start_workflow_request;
-use crate::options::WorkflowOptions;
+use super::context::RequestContext;
+use super::start::StartSpec;
+use super::update::UpdateSpec;
 use crate::validation::InvalidRequest;
 
-/// An update-with-start request: start the workflow (or use the running one, per the id
-/// conflict policy) and send it `update` (built with
-/// [`update_request`](super::update_request) for the same workflow id and no run ids).
-///
-/// Fails like [`start_workflow_request`], and also if `options` has no id conflict
-/// policy (the server requires one here), sets `cron_schedule` or `start_delay`
-/// (the server rejects both here), or the update names another workflow id or a run.
-pub fn update_with_start_request<A>(
-    namespace: &str,
-    identity: &str,
-    workflow_type: &str,
-    options: &WorkflowOptions<A>,
-    input: Vec<Payload>,
-    memo: Option<Memo>,
-    mut update: UpdateWorkflowExecutionRequest,
-) -> Result<ExecuteMultiOperationRequest, InvalidRequest> {
-    if options.id_conflict_policy.is_none() {
-        return Err(InvalidRequest::MissingIdConflictPolicy);
+impl RequestContext<'_> {
+    /// An update-with-start request: start the workflow (or use the running one, per
+    /// the id conflict policy) and send it the update, in one call. The update's
+    /// target may leave the workflow id empty (it is the start's).
+    ///
+    /// # Errors
+    /// As [`start_workflow`](Self::start_workflow) and [`update`](Self::update), and
+    /// also if the options have no id conflict policy (the server requires one here),
+    /// set `cron_schedule` or `start_delay` (the server rejects both here), or the
+    /// update names another workflow id, a run or a first execution run id.
+    pub fn update_with_start<'a, A>(
+        &self,
+        start: StartSpec<'a, A>,
+        mut update: UpdateSpec<'a>,
+    ) -> Result<ExecuteMultiOperationRequest, InvalidRequest> {
+        let options = start.options;
+        if options.id_conflict_policy.is_none() {
+            return Err(InvalidRequest::MissingIdConflictPolicy);
+        }
+        if options.cron_schedule.is_some() {
+            return Err(InvalidRequest::NotAllowedWithUpdateWithStart {
+                field: "cron_schedule",
+            });
+        }
+        if options.start_delay.is_some() {
+            return Err(InvalidRequest::NotAllowedWithUpdateWithStart {
+                field: "start_delay",
+            });
+        }
+        if !update.target.first_execution_run_id.is_empty() {
+            return Err(InvalidRequest::NotAllowedWithUpdateWithStart {
+                field: "first_execution_run_id",
+            });
+        }
+        if !update.target.run_id.is_empty() {
+            return Err(InvalidRequest::NotAllowedWithUpdateWithStart { field: "run_id" });
+        }
+        if update.target.workflow_id.is_empty() {
+            update.target.workflow_id = &options.workflow_id;
+        } else if update.target.workflow_id != options.workflow_id {
+            return Err(InvalidRequest::WorkflowIdMismatch {
+                start: options.workflow_id.clone(),
+                update: update.target.workflow_id.to_owned(),
+            });
+        }
+        let start = self.start_workflow(start)?;
+        let update = self.update(update)?;
+        let resource_id = start.workflow_id.clone();
+        Ok(ExecuteMultiOperationRequest {
+            namespace: self.namespace.to_owned(),
+            operations: vec![
+                execute_multi_operation_request::Operation {
+                    operation: Some(
+                        execute_multi_operation_request::operation::Operation::StartWorkflow(
+                            start,
+                        ),
+                    ),
+                },
+                execute_multi_operation_request::Operation {
+                    operation: Some(
+                        execute_multi_operation_request::operation::Operation::UpdateWorkflow(
+                            update,
+                        ),
+                    ),
+                },
+            ],
+            resource_id,
+        })
     }
-    if options.cron_schedule.is_some() {
-        return Err(InvalidRequest::NotAllowedWithUpdateWithStart {
-            field: "cron_schedule",
-        });
-    }
-    if options.start_delay.is_some() {
-        return Err(InvalidRequest::NotAllowedWithUpdateWithStart {
-            field: "start_delay",
-        });
-    }
-    if !update.first_execution_run_id.is_empty() {
-        return Err(InvalidRequest::NotAllowedWithUpdateWithStart {
-            field: "first_execution_run_id",
-        });
-    }
-    let execution = update
-        .workflow_execution
-        .get_or_insert_with(Default::default);
-    if !execution.run_id.is_empty() {
-        return Err(InvalidRequest::NotAllowedWithUpdateWithStart { field: "run_id" });
-    }
-    if execution.workflow_id.is_empty() {
-        execution.workflow_id = options.workflow_id.clone();
-    } else if execution.workflow_id != options.workflow_id {
-        return Err(InvalidRequest::WorkflowIdMismatch {
-            start: options.workflow_id.clone(),
-            update: execution.workflow_id.clone(),
-        });
-    }
-    let start = start_workflow_request(namespace, identity, workflow_type, options, input, memo)?;
-    update.namespace = namespace.to_owned();
-    let resource_id = start.workflow_id.clone();
-    Ok(ExecuteMultiOperationRequest {
-        namespace: namespace.to_owned(),
-        operations: vec![
-            execute_multi_operation_request::Operation {
-                operation: Some(
-                    execute_multi_operation_request::operation::Operation::StartWorkflow(start),
-                ),
-            },
-            execute_multi_operation_request::Operation {
-                operation: Some(
-                    execute_multi_operation_request::operation::Operation::UpdateWorkflow(update),
-                ),
-            },
-        ],
-        resource_id,
-    })
 }
 
 #[cfg(test)]
@@ -87,40 +89,44 @@ mod tests {
 
     use super::*;
     use crate::builders::common::tests::{assert_uuid_v4, json_payload};
-    use crate::builders::{update_id_of, update_request};
-    use crate::options::{IdConflictPolicy, UpdateWaitStage};
+    use crate::builders::{ExecutionTarget, update_id_of};
+    use crate::options::{IdConflictPolicy, UpdateWaitStage, WorkflowOptions};
 
-    fn update(workflow_id: &str) -> UpdateWorkflowExecutionRequest {
-        update_request(
-            "ns",
-            "me",
-            workflow_id,
-            "",
-            "",
-            Some("uid".into()),
-            "add",
-            vec![json_payload("1")],
-            UpdateWaitStage::Completed,
-        )
-        .unwrap()
+    fn update(workflow_id: &str) -> UpdateSpec<'_> {
+        UpdateSpec {
+            target: ExecutionTarget::latest(workflow_id),
+            update_id: Some("uid"),
+            update_name: "add",
+            input: vec![json_payload("1")],
+            header: None,
+            wait_stage: UpdateWaitStage::Completed,
+        }
     }
 
     fn options() -> WorkflowOptions {
         WorkflowOptions::new("wid", "tq").id_conflict_policy(IdConflictPolicy::UseExisting)
     }
 
+    fn build<'a>(
+        options: &'a WorkflowOptions,
+        update: UpdateSpec<'a>,
+    ) -> Result<ExecuteMultiOperationRequest, InvalidRequest> {
+        RequestContext::new("ns", "me").update_with_start(
+            StartSpec {
+                workflow_type: "counter",
+                options,
+                input: vec![json_payload("0")],
+                memo: None,
+                header: None,
+            },
+            update,
+        )
+    }
+
     #[test]
     fn builds_start_then_update() {
-        let request = update_with_start_request(
-            "ns",
-            "me",
-            "counter",
-            &options(),
-            vec![json_payload("0")],
-            None,
-            update("wid"),
-        )
-        .unwrap();
+        let options = options();
+        let request = build(&options, update("wid")).unwrap();
         assert_eq!(request.namespace, "ns");
         assert_eq!(request.resource_id, "wid");
         assert_eq!(request.operations.len(), 2);
@@ -145,10 +151,8 @@ mod tests {
 
     #[test]
     fn fills_in_a_missing_update_workflow_id() {
-        let mut bare = update("wid");
-        bare.workflow_execution = None;
-        let request =
-            update_with_start_request("ns", "me", "w", &options(), vec![], None, bare).unwrap();
+        let options = options();
+        let request = build(&options, update("")).unwrap();
         let Some(Operation::UpdateWorkflow(update)) = &request.operations[1].operation else {
             panic!("second operation is not an update");
         };
@@ -160,25 +164,14 @@ mod tests {
 
     #[test]
     fn requires_a_conflict_policy() {
-        let err = update_with_start_request(
-            "ns",
-            "me",
-            "w",
-            &WorkflowOptions::new("wid", "tq"),
-            vec![],
-            None,
-            update("wid"),
-        )
-        .unwrap_err();
+        let options = WorkflowOptions::new("wid", "tq");
+        let err = build(&options, update("wid")).unwrap_err();
         assert_eq!(err, InvalidRequest::MissingIdConflictPolicy);
         assert!(err.to_string().contains("id_conflict_policy"));
     }
 
     #[test]
     fn rejects_what_the_server_rejects() {
-        let build = |options: &WorkflowOptions, update| {
-            update_with_start_request("ns", "me", "w", options, vec![], None, update)
-        };
         assert_eq!(
             build(&options().cron_schedule("@daily"), update("wid")),
             Err(InvalidRequest::NotAllowedWithUpdateWithStart {
@@ -194,22 +187,23 @@ mod tests {
                 field: "start_delay"
             })
         );
+        let options = options();
         let mut with_run = update("wid");
-        with_run.workflow_execution.as_mut().unwrap().run_id = "rid".into();
+        with_run.target.run_id = "rid";
         assert_eq!(
-            build(&options(), with_run),
+            build(&options, with_run),
             Err(InvalidRequest::NotAllowedWithUpdateWithStart { field: "run_id" })
         );
         let mut with_first = update("wid");
-        with_first.first_execution_run_id = "first".into();
+        with_first.target.first_execution_run_id = "first";
         assert_eq!(
-            build(&options(), with_first),
+            build(&options, with_first),
             Err(InvalidRequest::NotAllowedWithUpdateWithStart {
                 field: "first_execution_run_id"
             })
         );
         assert_eq!(
-            build(&options(), update("other")),
+            build(&options, update("other")),
             Err(InvalidRequest::WorkflowIdMismatch {
                 start: "wid".into(),
                 update: "other".into()

@@ -1,41 +1,71 @@
 //! QueryWorkflow requests.
 
 use temporal_proto::prelude::workflowservice::QueryWorkflowRequest;
-use temporal_proto::temporal::api::common::v1::Payload;
+use temporal_proto::temporal::api::common::v1::{Header, Payload};
 use temporal_proto::temporal::api::query::v1::WorkflowQuery;
 
-use super::common::{execution, payloads};
+use super::common::payloads;
+use super::context::{ExecutionTarget, RequestContext};
 use crate::options::QueryRejectCondition;
 use crate::validation::{InvalidRequest, require};
 
-/// A QueryWorkflow request. An empty `run_id` targets the latest run. Fails if the
-/// workflow id or query name is empty.
-pub fn query_request(
-    namespace: &str,
-    workflow_id: &str,
-    run_id: &str,
-    query_type: &str,
-    args: Vec<Payload>,
-    reject_condition: QueryRejectCondition,
-) -> Result<QueryWorkflowRequest, InvalidRequest> {
-    require(workflow_id, InvalidRequest::EmptyWorkflowId)?;
-    require(query_type, InvalidRequest::EmptyQueryName)?;
-    Ok(QueryWorkflowRequest {
-        namespace: namespace.to_owned(),
-        execution: execution(workflow_id, run_id),
-        query: Some(WorkflowQuery {
-            query_type: query_type.to_owned(),
-            query_args: payloads(args),
-            header: None,
-        }),
-        query_reject_condition: reject_condition.to_proto() as i32,
-    })
+/// What a query sends.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QuerySpec<'a> {
+    /// The workflow (and optionally run) to query.
+    pub target: ExecutionTarget<'a>,
+    /// The query name.
+    pub query_type: &'a str,
+    /// The arguments, one payload each.
+    pub input: Vec<Payload>,
+    /// The Temporal header, if any.
+    pub header: Option<Header>,
+    /// When the server refuses the query instead of asking a worker.
+    pub reject_condition: QueryRejectCondition,
+}
+
+impl RequestContext<'_> {
+    /// A QueryWorkflow request.
+    ///
+    /// # Errors
+    /// [`InvalidRequest::EmptyWorkflowId`], [`InvalidRequest::EmptyQueryName`].
+    pub fn query(&self, spec: QuerySpec<'_>) -> Result<QueryWorkflowRequest, InvalidRequest> {
+        require(spec.target.workflow_id, InvalidRequest::EmptyWorkflowId)?;
+        require(spec.query_type, InvalidRequest::EmptyQueryName)?;
+        Ok(QueryWorkflowRequest {
+            namespace: self.namespace.to_owned(),
+            execution: spec.target.execution(),
+            query: Some(WorkflowQuery {
+                query_type: spec.query_type.to_owned(),
+                query_args: payloads(spec.input),
+                header: spec.header,
+            }),
+            query_reject_condition: spec.reject_condition.to_proto() as i32,
+        })
+    }
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+
+    fn query_request(
+        namespace: &str,
+        workflow_id: &str,
+        run_id: &str,
+        query_type: &str,
+        input: Vec<Payload>,
+        reject_condition: QueryRejectCondition,
+    ) -> Result<QueryWorkflowRequest, InvalidRequest> {
+        RequestContext::new(namespace, "me").query(QuerySpec {
+            target: ExecutionTarget::run(workflow_id, run_id),
+            query_type,
+            input,
+            header: None,
+            reject_condition,
+        })
+    }
     use crate::builders::common::tests::json_payload;
 
     #[test]

@@ -1,32 +1,54 @@
 //! SignalWorkflowExecution requests.
 
 use temporal_proto::prelude::workflowservice::SignalWorkflowExecutionRequest;
-use temporal_proto::temporal::api::common::v1::Payload;
+use temporal_proto::temporal::api::common::v1::{Header, Payload};
 
-use super::common::{execution, new_request_id, payloads};
+use super::common::{new_request_id, payloads};
+use super::context::{ExecutionTarget, RequestContext};
 use crate::validation::{InvalidRequest, require};
 
-/// A SignalWorkflowExecution request with a fresh UUID v4 request id. An empty
-/// `run_id` targets the latest run. Fails if the workflow id or signal name is empty.
-pub fn signal_request(
-    namespace: &str,
-    identity: &str,
-    workflow_id: &str,
-    run_id: &str,
-    signal_name: &str,
-    input: Vec<Payload>,
-) -> Result<SignalWorkflowExecutionRequest, InvalidRequest> {
-    require(workflow_id, InvalidRequest::EmptyWorkflowId)?;
-    require(signal_name, InvalidRequest::EmptySignalName)?;
-    Ok(SignalWorkflowExecutionRequest {
-        namespace: namespace.to_owned(),
-        workflow_execution: execution(workflow_id, run_id),
-        signal_name: signal_name.to_owned(),
-        input: payloads(input),
-        identity: identity.to_owned(),
-        request_id: new_request_id(),
-        ..Default::default()
-    })
+/// What a signal sends: the target, the signal name, its converted (and encoded)
+/// arguments and the Temporal header.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SignalSpec<'a> {
+    /// The workflow (and optionally run) to signal.
+    pub target: ExecutionTarget<'a>,
+    /// The signal name.
+    pub signal_name: &'a str,
+    /// The arguments, one payload each.
+    pub input: Vec<Payload>,
+    /// The Temporal header (context for the worker's interceptors), if any.
+    pub header: Option<Header>,
+    /// The idempotency key; `None` means a fresh UUID v4.
+    pub request_id: Option<&'a str>,
+}
+
+impl RequestContext<'_> {
+    /// A SignalWorkflowExecution request. Fails if the workflow id or signal name is
+    /// empty.
+    ///
+    /// # Errors
+    /// [`InvalidRequest::EmptyWorkflowId`], [`InvalidRequest::EmptySignalName`].
+    pub fn signal(
+        &self,
+        spec: SignalSpec<'_>,
+    ) -> Result<SignalWorkflowExecutionRequest, InvalidRequest> {
+        require(spec.target.workflow_id, InvalidRequest::EmptyWorkflowId)?;
+        require(spec.signal_name, InvalidRequest::EmptySignalName)?;
+        Ok(SignalWorkflowExecutionRequest {
+            namespace: self.namespace.to_owned(),
+            workflow_execution: spec.target.execution(),
+            signal_name: spec.signal_name.to_owned(),
+            input: payloads(spec.input),
+            identity: self.identity.to_owned(),
+            request_id: spec
+                .request_id
+                .filter(|id| !id.is_empty())
+                .map_or_else(new_request_id, str::to_owned),
+            header: spec.header,
+            ..Default::default()
+        })
+    }
 }
 
 #[cfg(test)]
@@ -34,6 +56,22 @@ pub fn signal_request(
 mod tests {
     use super::*;
     use crate::builders::common::tests::{assert_uuid_v4, json_payload};
+
+    fn signal_request(
+        namespace: &str,
+        identity: &str,
+        workflow_id: &str,
+        run_id: &str,
+        signal_name: &str,
+        input: Vec<Payload>,
+    ) -> Result<SignalWorkflowExecutionRequest, InvalidRequest> {
+        RequestContext::new(namespace, identity).signal(SignalSpec {
+            target: ExecutionTarget::run(workflow_id, run_id),
+            signal_name,
+            input,
+            ..Default::default()
+        })
+    }
 
     #[test]
     fn builds_signal() {

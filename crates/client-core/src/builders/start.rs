@@ -1,110 +1,138 @@
-//! StartWorkflowExecution and SignalWithStartWorkflowExecution requests.
+//! StartWorkflowExecution and SignalWithStartWorkflowExecution requests, and the start
+//! half of update-with-start: one [`StartSpec`] fills all three.
 
 use temporal_proto::prelude::workflowservice::{
     SignalWithStartWorkflowExecutionRequest, StartWorkflowExecutionRequest,
 };
 use temporal_proto::protobuf::Duration as ProtoDuration;
 use temporal_proto::temporal::api::common::v1::{
-    Memo, Payload, Priority, RetryPolicy, SearchAttributes, WorkflowType,
+    Header, Memo, Payload, Priority, RetryPolicy, SearchAttributes, WorkflowType,
 };
 use temporal_proto::temporal::api::enums::v1::TaskQueueKind;
 use temporal_proto::temporal::api::sdk::v1::UserMetadata;
 use temporal_proto::temporal::api::taskqueue::v1::TaskQueue;
 
 use super::common::{json_string_payload, new_request_id, payloads};
+use super::context::RequestContext;
 use super::duration::optional_duration;
 use crate::options::{IdConflictPolicy, IdReusePolicy, WorkflowOptions};
 use crate::validation::{InvalidRequest, require, validate_cron_schedule};
 
-/// A StartWorkflowExecution request.
-///
-/// `input` is the converted arguments, `memo` the converted memo (`None` for none).
-/// The request id is `options.request_id` or a fresh UUID v4.
-///
-/// Fails if the workflow id, task queue or workflow type is empty, a duration is out
-/// of range, the cron expression is malformed, the id policies contradict each other,
-/// or a memo or search attribute value could not be encoded.
-pub fn start_workflow_request<A>(
-    namespace: &str,
-    identity: &str,
-    workflow_type: &str,
-    options: &WorkflowOptions<A>,
-    input: Vec<Payload>,
-    memo: Option<Memo>,
-) -> Result<StartWorkflowExecutionRequest, InvalidRequest> {
-    let start = StartFields::new(identity, workflow_type, options, None)?;
-    Ok(StartWorkflowExecutionRequest {
-        namespace: namespace.to_owned(),
-        workflow_id: start.workflow_id,
-        workflow_type: Some(start.workflow_type),
-        task_queue: Some(start.task_queue),
-        input: payloads(input),
-        workflow_execution_timeout: start.execution_timeout,
-        workflow_run_timeout: start.run_timeout,
-        workflow_task_timeout: start.task_timeout,
-        identity: start.identity,
-        request_id: start.request_id,
-        workflow_id_reuse_policy: start.reuse_policy,
-        workflow_id_conflict_policy: start.conflict_policy,
-        retry_policy: start.retry_policy,
-        cron_schedule: start.cron_schedule,
-        memo,
-        search_attributes: start.search_attributes,
-        workflow_start_delay: start.start_delay,
-        user_metadata: start.user_metadata,
-        priority: start.priority,
-        ..Default::default()
-    })
+/// What a workflow start sends: the workflow type, the options, and what the client
+/// converted (and encoded) already.
+#[derive(Debug, Clone)]
+pub struct StartSpec<'a, A = ()> {
+    /// The workflow type name.
+    pub workflow_type: &'a str,
+    /// Id, task queue, timeouts, policies, memo values, search attributes, ... The
+    /// options' `args` are not read: `input` holds them converted.
+    pub options: &'a WorkflowOptions<A>,
+    /// The arguments, one payload each.
+    pub input: Vec<Payload>,
+    /// The converted memo (`None` for none).
+    pub memo: Option<Memo>,
+    /// The Temporal header, if any.
+    pub header: Option<Header>,
 }
 
-/// A SignalWithStartWorkflowExecution request: signal the workflow, starting it first
-/// if it is not running.
-///
-/// The id conflict policy defaults to `UseExisting` (signal the running workflow), as
-/// in the other SDKs. Fails like [`start_workflow_request`], and if the signal name is
-/// empty.
-#[allow(clippy::too_many_arguments)]
-pub fn signal_with_start_request<A>(
-    namespace: &str,
-    identity: &str,
-    workflow_type: &str,
-    options: &WorkflowOptions<A>,
-    input: Vec<Payload>,
-    memo: Option<Memo>,
-    signal_name: &str,
-    signal_input: Vec<Payload>,
-) -> Result<SignalWithStartWorkflowExecutionRequest, InvalidRequest> {
-    let start = StartFields::new(
-        identity,
-        workflow_type,
-        options,
-        Some(IdConflictPolicy::UseExisting),
-    )?;
-    require(signal_name, InvalidRequest::EmptySignalName)?;
-    Ok(SignalWithStartWorkflowExecutionRequest {
-        namespace: namespace.to_owned(),
-        workflow_id: start.workflow_id,
-        workflow_type: Some(start.workflow_type),
-        task_queue: Some(start.task_queue),
-        input: payloads(input),
-        workflow_execution_timeout: start.execution_timeout,
-        workflow_run_timeout: start.run_timeout,
-        workflow_task_timeout: start.task_timeout,
-        identity: start.identity,
-        request_id: start.request_id,
-        workflow_id_reuse_policy: start.reuse_policy,
-        workflow_id_conflict_policy: start.conflict_policy,
-        signal_name: signal_name.to_owned(),
-        signal_input: payloads(signal_input),
-        retry_policy: start.retry_policy,
-        cron_schedule: start.cron_schedule,
-        memo,
-        search_attributes: start.search_attributes,
-        workflow_start_delay: start.start_delay,
-        user_metadata: start.user_metadata,
-        priority: start.priority,
-        ..Default::default()
-    })
+impl RequestContext<'_> {
+    /// A StartWorkflowExecution request. The request id is `options.request_id` or a
+    /// fresh UUID v4.
+    ///
+    /// # Errors
+    /// The workflow id, task queue or workflow type is empty, a duration is out of
+    /// range, the cron expression is malformed, the id policies contradict each other,
+    /// or a memo or search attribute value could not be encoded.
+    pub fn start_workflow<A>(
+        &self,
+        spec: StartSpec<'_, A>,
+    ) -> Result<StartWorkflowExecutionRequest, InvalidRequest> {
+        self.start_request(spec, None)
+    }
+
+    /// A SignalWithStartWorkflowExecution request: signal the workflow, starting it
+    /// first if it is not running.
+    ///
+    /// The id conflict policy defaults to `UseExisting` (signal the running workflow),
+    /// as in the other SDKs. The spec's header travels with both the start and the
+    /// signal (the request has one header).
+    ///
+    /// # Errors
+    /// As [`start_workflow`](Self::start_workflow), and
+    /// [`InvalidRequest::EmptySignalName`].
+    pub fn signal_with_start<A>(
+        &self,
+        spec: StartSpec<'_, A>,
+        signal_name: &str,
+        signal_input: Vec<Payload>,
+    ) -> Result<SignalWithStartWorkflowExecutionRequest, InvalidRequest> {
+        let start = self.start_request(spec, Some(IdConflictPolicy::UseExisting))?;
+        require(signal_name, InvalidRequest::EmptySignalName)?;
+        // Every start field, moved; a start field that SignalWithStart also has must be
+        // listed here (`full_start_converts_every_option` checks both requests).
+        Ok(SignalWithStartWorkflowExecutionRequest {
+            namespace: start.namespace,
+            workflow_id: start.workflow_id,
+            workflow_type: start.workflow_type,
+            task_queue: start.task_queue,
+            input: start.input,
+            workflow_execution_timeout: start.workflow_execution_timeout,
+            workflow_run_timeout: start.workflow_run_timeout,
+            workflow_task_timeout: start.workflow_task_timeout,
+            identity: start.identity,
+            request_id: start.request_id,
+            workflow_id_reuse_policy: start.workflow_id_reuse_policy,
+            workflow_id_conflict_policy: start.workflow_id_conflict_policy,
+            signal_name: signal_name.to_owned(),
+            signal_input: payloads(signal_input),
+            retry_policy: start.retry_policy,
+            cron_schedule: start.cron_schedule,
+            memo: start.memo,
+            search_attributes: start.search_attributes,
+            header: start.header,
+            workflow_start_delay: start.workflow_start_delay,
+            user_metadata: start.user_metadata,
+            priority: start.priority,
+            ..Default::default()
+        })
+    }
+
+    /// The one place that turns a start spec into request fields.
+    pub(crate) fn start_request<A>(
+        &self,
+        spec: StartSpec<'_, A>,
+        default_conflict_policy: Option<IdConflictPolicy>,
+    ) -> Result<StartWorkflowExecutionRequest, InvalidRequest> {
+        let start = StartFields::new(
+            self.identity,
+            spec.workflow_type,
+            spec.options,
+            default_conflict_policy,
+        )?;
+        Ok(StartWorkflowExecutionRequest {
+            namespace: self.namespace.to_owned(),
+            workflow_id: start.workflow_id,
+            workflow_type: Some(start.workflow_type),
+            task_queue: Some(start.task_queue),
+            input: payloads(spec.input),
+            workflow_execution_timeout: start.execution_timeout,
+            workflow_run_timeout: start.run_timeout,
+            workflow_task_timeout: start.task_timeout,
+            identity: start.identity,
+            request_id: start.request_id,
+            workflow_id_reuse_policy: start.reuse_policy,
+            workflow_id_conflict_policy: start.conflict_policy,
+            retry_policy: start.retry_policy,
+            cron_schedule: start.cron_schedule,
+            memo: spec.memo,
+            search_attributes: start.search_attributes,
+            header: spec.header,
+            workflow_start_delay: start.start_delay,
+            user_metadata: start.user_metadata,
+            priority: start.priority,
+            ..Default::default()
+        })
+    }
 }
 
 /// The validated, converted fields both start requests share.
@@ -243,6 +271,47 @@ mod tests {
     use crate::builders::common::tests::{assert_uuid_v4, json_payload};
     use crate::options::{Priority, RetryPolicy as Retry};
     use crate::search_attributes::{Double, Keyword, SearchAttributeKey};
+
+    fn start_workflow_request<A>(
+        namespace: &str,
+        identity: &str,
+        workflow_type: &str,
+        options: &WorkflowOptions<A>,
+        input: Vec<Payload>,
+        memo: Option<Memo>,
+    ) -> Result<StartWorkflowExecutionRequest, InvalidRequest> {
+        RequestContext::new(namespace, identity).start_workflow(StartSpec {
+            workflow_type,
+            options,
+            input,
+            memo,
+            header: None,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn signal_with_start_request<A>(
+        namespace: &str,
+        identity: &str,
+        workflow_type: &str,
+        options: &WorkflowOptions<A>,
+        input: Vec<Payload>,
+        memo: Option<Memo>,
+        signal_name: &str,
+        signal_input: Vec<Payload>,
+    ) -> Result<SignalWithStartWorkflowExecutionRequest, InvalidRequest> {
+        RequestContext::new(namespace, identity).signal_with_start(
+            StartSpec {
+                workflow_type,
+                options,
+                input,
+                memo,
+                header: None,
+            },
+            signal_name,
+            signal_input,
+        )
+    }
 
     const STAGE: SearchAttributeKey<Keyword> = SearchAttributeKey::new("ConformanceStage");
 
@@ -564,5 +633,62 @@ mod tests {
         let c =
             signal_with_start_request("ns", "me", "w", &fixed, vec![], None, "s", vec![]).unwrap();
         assert_eq!(c.request_id, "r1");
+    }
+
+    #[test]
+    fn signal_with_start_carries_every_start_field() {
+        let options = WorkflowOptions::new("wid", "tq")
+            .execution_timeout(Duration::from_secs(3600))
+            .run_timeout(Duration::from_millis(1500))
+            .task_timeout(Duration::from_secs(10))
+            .id_reuse_policy(IdReusePolicy::AllowDuplicateFailedOnly)
+            .id_conflict_policy(IdConflictPolicy::Fail)
+            .retry_policy(Retry::new().maximum_attempts(3))
+            .cron_schedule("@daily")
+            .search_attribute(&STAGE, "new")
+            .static_summary("the summary")
+            .static_details("the details")
+            .priority(Priority::new().priority_key(2))
+            .request_id("fixed");
+        let memo = Memo {
+            fields: HashMap::from([("m".to_owned(), json_payload("1"))]),
+        };
+        let header = Header {
+            fields: HashMap::from([("h".to_owned(), json_payload("2"))]),
+        };
+        let spec = || StartSpec {
+            workflow_type: "echo",
+            options: &options,
+            input: vec![json_payload("3")],
+            memo: Some(memo.clone()),
+            header: Some(header.clone()),
+        };
+        let ctx = RequestContext::new("ns", "me");
+        let start = ctx.start_workflow(spec()).unwrap();
+        let sws = ctx.signal_with_start(spec(), "sig", vec![]).unwrap();
+        assert_eq!(sws.namespace, start.namespace);
+        assert_eq!(sws.workflow_id, start.workflow_id);
+        assert_eq!(sws.workflow_type, start.workflow_type);
+        assert_eq!(sws.task_queue, start.task_queue);
+        assert_eq!(sws.input, start.input);
+        assert_eq!(sws.workflow_execution_timeout, start.workflow_execution_timeout);
+        assert_eq!(sws.workflow_run_timeout, start.workflow_run_timeout);
+        assert_eq!(sws.workflow_task_timeout, start.workflow_task_timeout);
+        assert_eq!(sws.identity, start.identity);
+        assert_eq!(sws.request_id, start.request_id);
+        assert_eq!(sws.workflow_id_reuse_policy, start.workflow_id_reuse_policy);
+        assert_eq!(
+            sws.workflow_id_conflict_policy,
+            start.workflow_id_conflict_policy
+        );
+        assert_eq!(sws.retry_policy, start.retry_policy);
+        assert_eq!(sws.cron_schedule, start.cron_schedule);
+        assert_eq!(sws.memo, start.memo);
+        assert_eq!(sws.search_attributes, start.search_attributes);
+        assert_eq!(sws.header, Some(header.clone()));
+        assert_eq!(start.header, Some(header));
+        assert_eq!(sws.user_metadata, start.user_metadata);
+        assert_eq!(sws.priority, start.priority);
+        assert!(start.priority.is_some() && start.user_metadata.is_some());
     }
 }

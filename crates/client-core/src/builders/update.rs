@@ -3,60 +3,106 @@
 use temporal_proto::prelude::workflowservice::{
     PollWorkflowExecutionUpdateRequest, UpdateWorkflowExecutionRequest,
 };
-use temporal_proto::temporal::api::common::v1::Payload;
+use temporal_proto::temporal::api::common::v1::{Header, Payload};
 use temporal_proto::temporal::api::enums::v1::UpdateWorkflowExecutionLifecycleStage;
 use temporal_proto::temporal::api::update::v1::{Input, Meta, Request, UpdateRef, WaitPolicy};
 
-use super::common::{execution, new_request_id, payloads};
+use super::common::{new_request_id, payloads};
+use super::context::{ExecutionTarget, RequestContext};
 use crate::options::UpdateWaitStage;
 use crate::validation::{InvalidRequest, require};
 
-/// An UpdateWorkflowExecution request that waits for `wait_stage`.
-///
-/// `update_id` defaults to a fresh UUID v4 (an empty id counts as unset); read it back
-/// with [`update_id_of`]. An empty `run_id` targets the latest run; a non-empty
-/// `first_execution_run_id` restricts the update to that chain of runs. Fails if the
-/// workflow id or update name is empty.
-#[allow(clippy::too_many_arguments)]
-pub fn update_request(
-    namespace: &str,
-    identity: &str,
-    workflow_id: &str,
-    run_id: &str,
-    first_execution_run_id: &str,
-    update_id: Option<String>,
-    update_name: &str,
-    args: Vec<Payload>,
-    wait_stage: UpdateWaitStage,
-) -> Result<UpdateWorkflowExecutionRequest, InvalidRequest> {
-    require(workflow_id, InvalidRequest::EmptyWorkflowId)?;
-    require(update_name, InvalidRequest::EmptyUpdateName)?;
-    let update_id = update_id
-        .filter(|id| !id.is_empty())
-        .unwrap_or_else(new_request_id);
-    Ok(UpdateWorkflowExecutionRequest {
-        namespace: namespace.to_owned(),
-        workflow_execution: execution(workflow_id, run_id),
-        first_execution_run_id: first_execution_run_id.to_owned(),
-        wait_policy: Some(WaitPolicy {
-            lifecycle_stage: wait_stage.to_proto() as i32,
-        }),
-        request: Some(Request {
-            meta: Some(Meta {
-                update_id,
-                identity: identity.to_owned(),
-            }),
-            input: Some(Input {
-                header: None,
-                name: update_name.to_owned(),
-                args: payloads(args),
-            }),
-            ..Default::default()
-        }),
-    })
+/// What an update sends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateSpec<'a> {
+    /// The workflow (run, chain) to update.
+    pub target: ExecutionTarget<'a>,
+    /// The update id; `None` (or empty) means a fresh UUID v4. Sending the same id
+    /// twice gives the same update.
+    pub update_id: Option<&'a str>,
+    /// The update name.
+    pub update_name: &'a str,
+    /// The arguments, one payload each.
+    pub input: Vec<Payload>,
+    /// The Temporal header, if any.
+    pub header: Option<Header>,
+    /// The stage the call waits for.
+    pub wait_stage: UpdateWaitStage,
 }
 
-/// The update id of a request built by [`update_request`].
+impl Default for UpdateSpec<'_> {
+    fn default() -> Self {
+        Self {
+            target: ExecutionTarget::default(),
+            update_id: None,
+            update_name: "",
+            input: Vec::new(),
+            header: None,
+            wait_stage: UpdateWaitStage::Completed,
+        }
+    }
+}
+
+impl RequestContext<'_> {
+    /// An UpdateWorkflowExecution request; read its update id back with
+    /// [`update_id_of`].
+    ///
+    /// # Errors
+    /// [`InvalidRequest::EmptyWorkflowId`], [`InvalidRequest::EmptyUpdateName`].
+    pub fn update(
+        &self,
+        spec: UpdateSpec<'_>,
+    ) -> Result<UpdateWorkflowExecutionRequest, InvalidRequest> {
+        require(spec.target.workflow_id, InvalidRequest::EmptyWorkflowId)?;
+        require(spec.update_name, InvalidRequest::EmptyUpdateName)?;
+        let update_id = spec
+            .update_id
+            .filter(|id| !id.is_empty())
+            .map_or_else(new_request_id, str::to_owned);
+        Ok(UpdateWorkflowExecutionRequest {
+            namespace: self.namespace.to_owned(),
+            workflow_execution: spec.target.execution(),
+            first_execution_run_id: spec.target.first_execution_run_id.to_owned(),
+            wait_policy: Some(WaitPolicy {
+                lifecycle_stage: spec.wait_stage.to_proto() as i32,
+            }),
+            request: Some(Request {
+                meta: Some(Meta {
+                    update_id,
+                    identity: self.identity.to_owned(),
+                }),
+                input: Some(Input {
+                    header: spec.header,
+                    name: spec.update_name.to_owned(),
+                    args: payloads(spec.input),
+                }),
+                ..Default::default()
+            }),
+        })
+    }
+
+    /// The long poll for an update's outcome (waits for the `Completed` stage). A
+    /// response without an outcome means the poll expired: send it again.
+    pub fn poll_update(
+        &self,
+        target: ExecutionTarget<'_>,
+        update_id: &str,
+    ) -> PollWorkflowExecutionUpdateRequest {
+        PollWorkflowExecutionUpdateRequest {
+            namespace: self.namespace.to_owned(),
+            update_ref: Some(UpdateRef {
+                workflow_execution: target.execution(),
+                update_id: update_id.to_owned(),
+            }),
+            identity: self.identity.to_owned(),
+            wait_policy: Some(WaitPolicy {
+                lifecycle_stage: UpdateWorkflowExecutionLifecycleStage::Completed as i32,
+            }),
+        }
+    }
+}
+
+/// The update id of an update request.
 pub fn update_id_of(request: &UpdateWorkflowExecutionRequest) -> &str {
     request
         .request
@@ -65,32 +111,47 @@ pub fn update_id_of(request: &UpdateWorkflowExecutionRequest) -> &str {
         .map_or("", |m| m.update_id.as_str())
 }
 
-/// The long poll for an update's outcome (waits for the `Completed` stage). A response
-/// without an outcome means the poll expired: send it again.
-pub fn poll_update_request(
-    namespace: &str,
-    identity: &str,
-    workflow_id: &str,
-    run_id: &str,
-    update_id: &str,
-) -> PollWorkflowExecutionUpdateRequest {
-    PollWorkflowExecutionUpdateRequest {
-        namespace: namespace.to_owned(),
-        update_ref: Some(UpdateRef {
-            workflow_execution: execution(workflow_id, run_id),
-            update_id: update_id.to_owned(),
-        }),
-        identity: identity.to_owned(),
-        wait_policy: Some(WaitPolicy {
-            lifecycle_stage: UpdateWorkflowExecutionLifecycleStage::Completed as i32,
-        }),
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn update_request(
+        namespace: &str,
+        identity: &str,
+        workflow_id: &str,
+        run_id: &str,
+        first_execution_run_id: &str,
+        update_id: Option<String>,
+        update_name: &str,
+        input: Vec<Payload>,
+        wait_stage: UpdateWaitStage,
+    ) -> Result<UpdateWorkflowExecutionRequest, InvalidRequest> {
+        RequestContext::new(namespace, identity).update(UpdateSpec {
+            target: ExecutionTarget {
+                workflow_id,
+                run_id,
+                first_execution_run_id,
+            },
+            update_id: update_id.as_deref(),
+            update_name,
+            input,
+            header: None,
+            wait_stage,
+        })
+    }
+
+    fn poll_update_request(
+        namespace: &str,
+        identity: &str,
+        workflow_id: &str,
+        run_id: &str,
+        update_id: &str,
+    ) -> PollWorkflowExecutionUpdateRequest {
+        RequestContext::new(namespace, identity)
+            .poll_update(ExecutionTarget::run(workflow_id, run_id), update_id)
+    }
     use crate::builders::common::tests::{assert_uuid_v4, json_payload};
 
     #[test]

@@ -1,30 +1,39 @@
-//! ListWorkflowExecutions and CountWorkflowExecutions requests.
+//! ListWorkflowExecutions and CountWorkflowExecutions requests (visibility queries).
 
 use temporal_proto::prelude::workflowservice::{
     CountWorkflowExecutionsRequest, ListWorkflowExecutionsRequest,
 };
 
-/// One page of workflows matching a visibility `query` (empty: all). `page_size` 0
-/// means the server's default; start with an empty `next_page_token`.
-pub fn list_workflows_request(
-    namespace: &str,
-    query: &str,
-    page_size: i32,
-    next_page_token: Vec<u8>,
-) -> ListWorkflowExecutionsRequest {
-    ListWorkflowExecutionsRequest {
-        namespace: namespace.to_owned(),
-        page_size: page_size.max(0),
-        next_page_token,
-        query: query.to_owned(),
-    }
+use super::context::RequestContext;
+
+/// One page request of a visibility list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListSpec<'a> {
+    /// The visibility query (`""` for all executions).
+    pub query: &'a str,
+    /// Executions per page; 0 (or less) lets the server choose.
+    pub page_size: i32,
+    /// The token from the previous page (empty for the first).
+    pub next_page_token: Vec<u8>,
 }
 
-/// Counts the workflows matching a visibility `query` (empty: all).
-pub fn count_workflows_request(namespace: &str, query: &str) -> CountWorkflowExecutionsRequest {
-    CountWorkflowExecutionsRequest {
-        namespace: namespace.to_owned(),
-        query: query.to_owned(),
+impl RequestContext<'_> {
+    /// A ListWorkflowExecutions request for one page.
+    pub fn list_workflows(&self, spec: ListSpec<'_>) -> ListWorkflowExecutionsRequest {
+        ListWorkflowExecutionsRequest {
+            namespace: self.namespace.to_owned(),
+            page_size: spec.page_size.max(0),
+            next_page_token: spec.next_page_token,
+            query: spec.query.to_owned(),
+        }
+    }
+
+    /// A CountWorkflowExecutions request.
+    pub fn count_workflows(&self, query: &str) -> CountWorkflowExecutionsRequest {
+        CountWorkflowExecutionsRequest {
+            namespace: self.namespace.to_owned(),
+            query: query.to_owned(),
+        }
     }
 }
 
@@ -32,6 +41,23 @@ pub fn count_workflows_request(namespace: &str, query: &str) -> CountWorkflowExe
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+
+    fn list_workflows_request(
+        ns: &str,
+        query: &str,
+        page_size: i32,
+        next_page_token: Vec<u8>,
+    ) -> ListWorkflowExecutionsRequest {
+        RequestContext::new(ns, "me").list_workflows(ListSpec {
+            query,
+            page_size,
+            next_page_token,
+        })
+    }
+
+    fn count_workflows_request(ns: &str, query: &str) -> CountWorkflowExecutionsRequest {
+        RequestContext::new(ns, "me").count_workflows(query)
+    }
 
     #[test]
     fn builds_list() {

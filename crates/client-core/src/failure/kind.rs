@@ -42,6 +42,10 @@ pub enum FailureKind {
     Terminated {
         /// Who terminated it, when known.
         identity: String,
+        /// The details given to the terminate call. The proto failure has no place for
+        /// them: the client fills them from the terminated event (as Python's
+        /// `TerminatedError.details`), and [`to_proto`](Self::to_proto) drops them.
+        details: Vec<Payload>,
     },
     /// A timeout.
     Timeout {
@@ -172,6 +176,7 @@ impl FailureKind {
             },
             FailureInfo::TerminatedFailureInfo(i) => Self::Terminated {
                 identity: i.identity,
+                details: Vec::new(),
             },
             FailureInfo::ServerFailureInfo(i) => Self::Server {
                 non_retryable: i.non_retryable,
@@ -238,7 +243,7 @@ impl FailureKind {
                     identity: identity.clone(),
                 })
             }
-            Self::Terminated { identity } => {
+            Self::Terminated { identity, .. } => {
                 FailureInfo::TerminatedFailureInfo(proto::TerminatedFailureInfo {
                     identity: identity.clone(),
                 })
@@ -333,7 +338,9 @@ impl FailureKind {
     /// The payloads of the kind: details, or last heartbeat details.
     pub fn details(&self) -> &[Payload] {
         match self {
-            Self::Application { details, .. } | Self::Canceled { details, .. } => details,
+            Self::Application { details, .. }
+            | Self::Canceled { details, .. }
+            | Self::Terminated { details, .. } => details,
             Self::Timeout {
                 last_heartbeat_details,
                 ..
@@ -348,7 +355,9 @@ impl FailureKind {
     /// The mutable payloads of the kind, for kinds that have some.
     pub fn details_mut(&mut self) -> Option<&mut Vec<Payload>> {
         match self {
-            Self::Application { details, .. } | Self::Canceled { details, .. } => Some(details),
+            Self::Application { details, .. }
+            | Self::Canceled { details, .. }
+            | Self::Terminated { details, .. } => Some(details),
             Self::Timeout {
                 last_heartbeat_details,
                 ..
@@ -381,6 +390,31 @@ fn write_retry_state(f: &mut fmt::Formatter<'_>, state: RetryState) -> fmt::Resu
 }
 
 /// The kind in plain words, as the start of a failure's `Display`.
+impl FailureKind {
+    /// A short, stable name of the kind, after the proto's `failure_info` case:
+    /// `ApplicationFailure`, `CanceledFailure`, `TerminatedFailure`, `TimeoutFailure`,
+    /// `ServerFailure`, `ResetWorkflowFailure`, `ActivityFailure`,
+    /// `ChildWorkflowExecutionFailure`, `NexusOperationFailure`, `NexusHandlerFailure`,
+    /// or `UnknownFailure` for a failure without kind information.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Application { .. } => "ApplicationFailure",
+            Self::Canceled { .. } => "CanceledFailure",
+            Self::Terminated { .. } => "TerminatedFailure",
+            Self::Timeout { .. } => "TimeoutFailure",
+            Self::Server { .. } => "ServerFailure",
+            Self::ResetWorkflow { .. } => "ResetWorkflowFailure",
+            Self::Activity { .. } => "ActivityFailure",
+            Self::ChildWorkflow { .. } => "ChildWorkflowExecutionFailure",
+            Self::NexusOperation { .. } => "NexusOperationFailure",
+            Self::NexusHandler { .. } => "NexusHandlerFailure",
+            Self::Unknown => "UnknownFailure",
+        }
+    }
+}
+
+/// The kind in plain words, with its identifying fields (e.g. `application error
+/// MyError`, `activity greet (id 1) failed`).
 impl fmt::Display for FailureKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -15,10 +15,13 @@ use crate::payload::{DataConverter, FromPayloads, PayloadError};
 /// timeout, a cancellation, ...), with its chain of causes.
 ///
 /// Converts losslessly from and to the proto `Failure` ([`from_proto`](Self::from_proto),
-/// [`to_proto`](Self::to_proto)). Details stay encoded payloads; read them with
-/// [`details`](Self::details). `Display` shows the kind and the message, e.g.
-/// `application error MyError: boom`; [`std::error::Error::source`] and
-/// [`cause`](Self::cause) walk the causes.
+/// [`to_proto`](Self::to_proto)). Details stay payloads; read them typed with
+/// [`details`](Self::details), which uses the data converter the failure was decoded
+/// with (the client attaches its own), so no converter has to be passed in.
+///
+/// `Display` shows the message alone, as the other SDKs' errors do (the kind is
+/// [`kind`](Self::kind), printable, with a short [`FailureKind::name`]);
+/// [`std::error::Error::source`] and [`cause`](Self::cause) walk the causes.
 ///
 /// ```
 /// use temporal_client_core::failure::{FailureKind, TemporalFailure};
@@ -29,8 +32,10 @@ use crate::payload::{DataConverter, FromPayloads, PayloadError};
 ///     .with_non_retryable(true)
 ///     .with_details(dc.to_payloads(&(serde_json::json!({"k": "v"}), 7))?)
 ///     .with_cause(TemporalFailure::application("inner cause", "InnerError"));
-/// assert_eq!(failure.to_string(), "application error MyError: boom");
-/// let (map, n): (serde_json::Value, i32) = failure.details(&dc)?;
+/// assert_eq!(failure.to_string(), "boom");
+/// assert_eq!(failure.kind().name(), "ApplicationFailure");
+/// assert_eq!(failure.kind().to_string(), "application error MyError");
+/// let (map, n): (serde_json::Value, i32) = failure.details()?;
 /// assert_eq!((map["k"].as_str(), n), (Some("v"), 7));
 /// assert_eq!(failure.cause().map(|c| c.message()), Some("inner cause"));
 ///
@@ -38,7 +43,7 @@ use crate::payload::{DataConverter, FromPayloads, PayloadError};
 /// assert_eq!(back, failure);
 /// # Ok::<(), temporal_client_core::payload::PayloadError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct TemporalFailure {
     message: String,
     stack_trace: String,
@@ -46,6 +51,21 @@ pub struct TemporalFailure {
     encoded_attributes: Option<Payload>,
     kind: FailureKind,
     cause: Option<Box<TemporalFailure>>,
+    /// Reads the details; `None` means the default converter.
+    converter: Option<DataConverter>,
+}
+
+/// Two failures are equal when their contents are; the attached converter is not
+/// compared.
+impl PartialEq for TemporalFailure {
+    fn eq(&self, other: &Self) -> bool {
+        self.message == other.message
+            && self.stack_trace == other.stack_trace
+            && self.origin == other.origin
+            && self.encoded_attributes == other.encoded_attributes
+            && self.kind == other.kind
+            && self.cause == other.cause
+    }
 }
 
 impl TemporalFailure {
@@ -58,6 +78,7 @@ impl TemporalFailure {
             encoded_attributes: None,
             kind,
             cause: None,
+            converter: None,
         }
     }
 
@@ -109,6 +130,18 @@ impl TemporalFailure {
         }
         // `chain` held at least `error` unless `error` itself was a TemporalFailure.
         result.unwrap_or_else(|| Self::application(error.to_string(), ""))
+    }
+
+    /// Attaches the data converter that [`details`](Self::details) and
+    /// [`detail`](Self::detail) read payloads with, to this failure and every cause.
+    #[must_use]
+    pub fn with_data_converter(mut self, converter: &DataConverter) -> Self {
+        let mut current = Some(&mut self);
+        while let Some(node) = current {
+            node.converter = Some(converter.clone());
+            current = node.cause.as_deref_mut();
+        }
+        self
     }
 
     /// Sets the cause (replacing any).
@@ -237,28 +270,33 @@ impl TemporalFailure {
     }
 
     /// All details, typed: a tuple with one element per detail, `Vec<serde_json::Value>`
-    /// for any number, or `()` for none.
+    /// for any number, or `()` for none. Read with the attached data converter (see
+    /// [`with_data_converter`](Self::with_data_converter)), or the default one.
     ///
     /// # Errors
     /// [`PayloadError::ArgCount`] when the number of details differs from the tuple's,
     /// or a conversion error.
-    pub fn details<A: FromPayloads>(&self, converter: &DataConverter) -> Result<A, PayloadError> {
-        converter.from_payloads(self.details_payloads())
+    pub fn details<A: FromPayloads>(&self) -> Result<A, PayloadError> {
+        self.converter().from_payloads(self.details_payloads())
     }
 
     /// One detail, typed; `None` when there are fewer details.
     ///
     /// # Errors
     /// A conversion error.
-    pub fn detail<T: DeserializeOwned>(
-        &self,
-        index: usize,
-        converter: &DataConverter,
-    ) -> Result<Option<T>, PayloadError> {
+    pub fn detail<T: DeserializeOwned>(&self, index: usize) -> Result<Option<T>, PayloadError> {
+        let converter = self.converter();
         self.details_payloads()
             .get(index)
             .map(|p| converter.from_payload(p))
             .transpose()
+    }
+
+    fn converter(&self) -> std::borrow::Cow<'_, DataConverter> {
+        match &self.converter {
+            Some(converter) => std::borrow::Cow::Borrowed(converter),
+            None => std::borrow::Cow::Owned(DataConverter::default()),
+        }
     }
 
     fn from_node(node: Failure) -> Self {
@@ -269,6 +307,7 @@ impl TemporalFailure {
             encoded_attributes: node.encoded_attributes,
             kind: FailureKind::from_proto(node.failure_info),
             cause: None,
+            converter: None,
         }
     }
 
@@ -334,13 +373,14 @@ impl From<TemporalFailure> for Failure {
     }
 }
 
+/// The message; a failure without one shows its kind instead.
 impl fmt::Display for TemporalFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(&self.kind, f)?;
-        if !self.message.is_empty() {
-            write!(f, ": {}", self.message)?;
+        if self.message.is_empty() {
+            fmt::Display::fmt(&self.kind, f)
+        } else {
+            f.write_str(&self.message)
         }
-        Ok(())
     }
 }
 

@@ -181,7 +181,7 @@ fn kinds_carry_their_fields() {
     assert!(
         matches!(&kinds[1], FailureKind::Canceled { details, identity } if details.len() == 2 && identity == "me")
     );
-    assert!(matches!(&kinds[2], FailureKind::Terminated { identity } if identity == "admin"));
+    assert!(matches!(&kinds[2], FailureKind::Terminated { identity, .. } if identity == "admin"));
     assert!(matches!(
         &kinds[3],
         FailureKind::Timeout { timeout_type: TimeoutType::Heartbeat, last_heartbeat_details } if last_heartbeat_details.len() == 2
@@ -218,10 +218,38 @@ fn kinds_carry_their_fields() {
 }
 
 #[test]
-fn display_names_the_kind_in_plain_words() {
-    let shown: Vec<String> = every_kind()
+fn display_is_the_message_and_the_kind_prints_on_its_own() {
+    let failures: Vec<TemporalFailure> = every_kind()
         .into_iter()
-        .map(|f| TemporalFailure::from_proto(f).to_string())
+        .map(TemporalFailure::from_proto)
+        .collect();
+    let messages: Vec<String> = failures.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        failures
+            .iter()
+            .map(|f| f.message().to_owned())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        failures.iter().map(|f| f.kind().name()).collect::<Vec<_>>(),
+        [
+            "ApplicationFailure",
+            "CanceledFailure",
+            "TerminatedFailure",
+            "TimeoutFailure",
+            "ServerFailure",
+            "ResetWorkflowFailure",
+            "ActivityFailure",
+            "ChildWorkflowExecutionFailure",
+            "NexusOperationFailure",
+            "NexusHandlerFailure",
+            "UnknownFailure",
+        ]
+    );
+    let shown: Vec<String> = failures
+        .iter()
+        .map(|f| format!("{}: {}", f.kind(), f.message()))
         .collect();
     assert_eq!(
         shown,
@@ -247,10 +275,7 @@ fn display_names_the_kind_in_plain_words() {
         },
     );
     assert_eq!(timeout.to_string(), "timed out (START_TO_CLOSE)");
-    assert_eq!(
-        TemporalFailure::application("x", "").to_string(),
-        "application error: x"
-    );
+    assert_eq!(TemporalFailure::application("x", "").to_string(), "x");
 }
 
 #[test]
@@ -267,7 +292,7 @@ fn the_cause_chain_is_walkable_as_std_errors() {
         sources.push(e.to_string());
         current = e.source();
     }
-    assert_eq!(sources, ["cancelled: middle", "application error C: inner"]);
+    assert_eq!(sources, ["middle", "inner"]);
     let mut owned = failure.clone();
     let cause = owned.take_cause().unwrap();
     assert_eq!(cause.message(), "middle");
@@ -298,22 +323,22 @@ fn details_are_typed_on_request() {
     let dc = dc();
     let failure = TemporalFailure::application("boom", "MyError")
         .with_details(dc.to_payloads(&(json!({"k": "v"}), 7)).unwrap());
-    let (map, n): (serde_json::Value, i64) = failure.details(&dc).unwrap();
+    let (map, n): (serde_json::Value, i64) = failure.details().unwrap();
     assert_eq!((map, n), (json!({"k": "v"}), 7));
-    let all: Vec<serde_json::Value> = failure.details(&dc).unwrap();
+    let all: Vec<serde_json::Value> = failure.details().unwrap();
     assert_eq!(all.len(), 2);
-    assert_eq!(failure.detail::<i32>(1, &dc).unwrap(), Some(7));
-    assert_eq!(failure.detail::<i32>(2, &dc).unwrap(), None);
-    assert!(failure.detail::<i32>(0, &dc).is_err());
+    assert_eq!(failure.detail::<i32>(1).unwrap(), Some(7));
+    assert_eq!(failure.detail::<i32>(2).unwrap(), None);
+    assert!(failure.detail::<i32>(0).is_err());
     assert!(matches!(
-        failure.details::<(i32,)>(&dc),
+        failure.details::<(i32,)>(),
         Err(PayloadError::ArgCount {
             expected: 1,
             actual: 2
         })
     ));
     let plain = TemporalFailure::application("x", "T");
-    plain.details::<()>(&dc).unwrap();
+    plain.details::<()>().unwrap();
     assert!(plain.details_payloads().is_empty());
 }
 
@@ -324,14 +349,23 @@ fn builders_set_retryability_and_ignore_kinds_without_the_field() {
     assert_eq!(f.application_type(), Some("T"));
     let t = TemporalFailure::new(
         "t",
+        FailureKind::Server {
+            non_retryable: false,
+        },
+    )
+    .with_details(vec![Payload::default()]);
+    assert!(t.details_payloads().is_empty());
+    let t = TemporalFailure::new(
+        "t",
         FailureKind::Terminated {
             identity: String::new(),
+            details: Vec::new(),
         },
     )
     .with_non_retryable(true)
     .with_details(vec![Payload::default()]);
     assert!(!t.is_non_retryable());
-    assert!(t.details_payloads().is_empty());
+    assert_eq!(t.details_payloads().len(), 1, "terminate details are kept");
     assert_eq!(t.application_type(), None);
     let with = TemporalFailure::application("x", "T")
         .with_stack_trace("at main")
@@ -514,7 +548,7 @@ async fn codecs_reach_every_payload_of_the_chain() {
     let back = dc.failure_from_proto(sent).await.unwrap();
     assert_eq!(*log.lock().unwrap(), ["decode b x8", "decode a x8"]);
     assert_eq!(back, failure);
-    let (map, n): (serde_json::Value, i32) = back.details(&dc).unwrap();
+    let (map, n): (serde_json::Value, i32) = back.details().unwrap();
     assert_eq!((map, n), (json!({"k": "v"}), 7));
 }
 

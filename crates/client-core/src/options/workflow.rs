@@ -100,26 +100,39 @@ impl WorkflowOptions<()> {
 impl<A> WorkflowOptions<A> {
     /// The same options with these arguments.
     pub fn args<B>(self, args: B) -> WorkflowOptions<B> {
-        WorkflowOptions {
-            workflow_id: self.workflow_id,
-            task_queue: self.task_queue,
-            args,
-            execution_timeout: self.execution_timeout,
-            run_timeout: self.run_timeout,
-            task_timeout: self.task_timeout,
-            id_reuse_policy: self.id_reuse_policy,
-            id_conflict_policy: self.id_conflict_policy,
-            retry_policy: self.retry_policy,
-            cron_schedule: self.cron_schedule,
-            memo: self.memo,
-            search_attributes: self.search_attributes,
-            start_delay: self.start_delay,
-            static_summary: self.static_summary,
-            static_details: self.static_details,
-            priority: self.priority,
-            follow_runs: self.follow_runs,
-            request_id: self.request_id,
-        }
+        self.replace_args(args).1
+    }
+
+    /// Takes the arguments out: the arguments, and the options without them (what the
+    /// client's interceptors see).
+    pub fn split_args(self) -> (A, WorkflowOptions) {
+        self.replace_args(())
+    }
+
+    fn replace_args<B>(self, args: B) -> (A, WorkflowOptions<B>) {
+        (
+            self.args,
+            WorkflowOptions {
+                workflow_id: self.workflow_id,
+                task_queue: self.task_queue,
+                args,
+                execution_timeout: self.execution_timeout,
+                run_timeout: self.run_timeout,
+                task_timeout: self.task_timeout,
+                id_reuse_policy: self.id_reuse_policy,
+                id_conflict_policy: self.id_conflict_policy,
+                retry_policy: self.retry_policy,
+                cron_schedule: self.cron_schedule,
+                memo: self.memo,
+                search_attributes: self.search_attributes,
+                start_delay: self.start_delay,
+                static_summary: self.static_summary,
+                static_details: self.static_details,
+                priority: self.priority,
+                follow_runs: self.follow_runs,
+                request_id: self.request_id,
+            },
+        )
     }
 
     /// The workflow id.

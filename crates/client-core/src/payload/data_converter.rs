@@ -316,7 +316,8 @@ impl DataConverter {
         Ok(proto)
     }
 
-    /// [`decode_failure`](Self::decode_failure) then [`TemporalFailure::from_proto`].
+    /// [`decode_failure`](Self::decode_failure) then [`TemporalFailure::from_proto`], with
+    /// this converter attached so the failure's details read without one.
     ///
     /// # Errors
     /// As `decode_failure`.
@@ -325,6 +326,6 @@ impl DataConverter {
         mut proto: Failure,
     ) -> Result<TemporalFailure, PayloadError> {
         self.decode_failure(&mut proto).await?;
-        Ok(TemporalFailure::from_proto(proto))
+        Ok(TemporalFailure::from_proto(proto).with_data_converter(self))
     }
 }

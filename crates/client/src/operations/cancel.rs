@@ -1,0 +1,97 @@
+//! `handle.cancel()`.
+
+use temporal_client_core::builders::CancelSpec;
+use temporal_client_core::{CallOptions, ServiceRequest};
+
+use crate::call::{bounded, call_option_setters, into_future};
+use crate::error::Result;
+use crate::handle::WorkflowHandle;
+use crate::interceptor::CancelWorkflowInput;
+
+impl<R> WorkflowHandle<R> {
+    /// Requests cancellation. The workflow decides how to react;
+    /// [`result`](Self::result) then usually fails with status `Canceled`. A handle
+    /// from `start` (or with [`for_chain`](Self::for_chain)) acts only on its own
+    /// chain of runs. Await the returned [`CancelWorkflow`]; `.reason(..)` records why.
+    ///
+    /// Cancelling a workflow that already closed succeeds and does nothing, as on the
+    /// server.
+    ///
+    /// # Errors
+    /// [`Error::WorkflowNotFound`](crate::Error::WorkflowNotFound),
+    /// [`Error::Timeout`](crate::Error::Timeout), [`Error::Service`](crate::Error::Service).
+    pub fn cancel(&self) -> CancelWorkflow<'_, R> {
+        CancelWorkflow {
+            handle: self,
+            reason: String::new(),
+            call: CallOptions::default(),
+        }
+    }
+}
+
+/// A cancellation request, from [`WorkflowHandle::cancel`].
+#[must_use = "an operation does nothing until it is awaited"]
+#[derive(Debug)]
+pub struct CancelWorkflow<'a, R> {
+    handle: &'a WorkflowHandle<R>,
+    reason: String,
+    call: CallOptions,
+}
+
+impl<R> CancelWorkflow<'_, R> {
+    call_option_setters!();
+
+    /// Why the workflow is cancelled; recorded in its history.
+    pub fn reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = reason.into();
+        self
+    }
+}
+
+impl<'a, R: 'a> CancelWorkflow<'a, R> {
+    async fn run(self) -> Result<()> {
+        let handle = self.handle;
+        let client = &handle.client;
+        bounded("cancel workflow", self.call.timeout, async move {
+            let input = CancelWorkflowInput {
+                workflow_id: handle.workflow_id.clone(),
+                run_id: handle.target_run_id(),
+                first_execution_run_id: handle.first_execution_run_id.clone(),
+                reason: self.reason,
+                call: self.call,
+            };
+            client
+                .intercept(
+                    input,
+                    |i, input, next| i.cancel_workflow(input, next),
+                    |input| send(handle, input),
+                )
+                .await
+        })
+        .await
+    }
+}
+
+into_future!(impl['a, R] CancelWorkflow<'a, R> => (), where [R: 'a]);
+
+async fn send<R>(handle: &WorkflowHandle<R>, input: CancelWorkflowInput) -> Result<()> {
+    let inner = handle.client.inner();
+    let request = inner.context().cancel(CancelSpec {
+        target: WorkflowHandle::<R>::execution_target(
+            &input.workflow_id,
+            &input.run_id,
+            &input.first_execution_run_id,
+        ),
+        reason: &input.reason,
+        request_id: None,
+    });
+    inner
+        .rpc()
+        .request_cancel_workflow_execution(ServiceRequest {
+            message: request,
+            options: input.call,
+        })
+        .await
+        .map_err(|e| handle.map_err(e))?;
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! `client.count(query)`.
+
+use temporal_client_core::proto::temporal::api::workflowservice::v1::CountWorkflowExecutionsResponse;
+use temporal_client_core::{CallOptions, ServiceRequest};
+
+use crate::call::{bounded, call_option_setters, into_future};
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::interceptor::CountWorkflowsInput;
+
+/// One group of a `GROUP BY` count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CountGroup {
+    /// The values of the grouped fields (e.g. `["Running"]`).
+    pub values: Vec<serde_json::Value>,
+    /// How many executions are in the group.
+    pub count: i64,
+}
+
+/// What [`Client::count`] returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkflowCount {
+    /// The number of matching executions.
+    pub count: i64,
+    /// The groups, for a `GROUP BY` query (empty otherwise).
+    pub groups: Vec<CountGroup>,
+}
+
+impl Client {
+    /// Counts executions matching a visibility query; with `GROUP BY
+    /// ExecutionStatus` the groups are returned too. Await the returned
+    /// [`CountWorkflows`].
+    ///
+    /// # Errors
+    /// [`Error::NamespaceNotFound`], [`Error::Timeout`], [`Error::Service`]
+    /// (INVALID_ARGUMENT for a malformed query, with the server's reason).
+    pub fn count(&self, query: impl Into<String>) -> CountWorkflows<'_> {
+        CountWorkflows {
+            client: self,
+            query: query.into(),
+            call: CallOptions::default(),
+        }
+    }
+}
+
+/// A count, from [`Client::count`].
+#[must_use = "an operation does nothing until it is awaited"]
+#[derive(Debug)]
+pub struct CountWorkflows<'a> {
+    client: &'a Client,
+    query: String,
+    call: CallOptions,
+}
+
+impl CountWorkflows<'_> {
+    call_option_setters!();
+}
+
+impl<'a> CountWorkflows<'a> {
+    async fn run(self) -> Result<WorkflowCount> {
+        let client = self.client;
+        bounded("count workflows", self.call.timeout, async move {
+            let input = CountWorkflowsInput {
+                query: self.query,
+                call: self.call,
+            };
+            client
+                .intercept(
+                    input,
+                    |i, input, next| i.count_workflows(input, next),
+                    |input| send(client, input),
+                )
+                .await
+        })
+        .await
+    }
+}
+
+into_future!(impl['a] CountWorkflows<'a> => WorkflowCount, where []);
+
+async fn send(client: &Client, input: CountWorkflowsInput) -> Result<WorkflowCount> {
+    let inner = client.inner();
+    let request = inner.context().count_workflows(&input.query);
+    let response = inner
+        .rpc()
+        .count_workflow_executions(ServiceRequest {
+            message: request,
+            options: input.call,
+        })
+        .await
+        .map_err(|e| Error::for_namespace(e, &inner.namespace))?;
+    Ok(count_from_response(response))
+}
+
+fn count_from_response(response: CountWorkflowExecutionsResponse) -> WorkflowCount {
+    let groups = response
+        .groups
+        .into_iter()
+        .map(|g| CountGroup {
+            values: g
+                .group_values
+                .iter()
+                .map(|p| serde_json::from_slice(&p.data).unwrap_or(serde_json::Value::Null))
+                .collect(),
+            count: g.count,
+        })
+        .collect();
+    WorkflowCount {
+        count: response.count,
+        groups,
+    }
+}

@@ -1,0 +1,272 @@
+//! `handle.result()`: long-polls the close event, following runs.
+
+use serde::de::DeserializeOwned;
+use temporal_client_core::builders::{HistoryFilter, HistorySpec};
+use temporal_client_core::failure::TemporalFailure;
+use temporal_client_core::proto::temporal::api::common::v1::{Payload, Payloads};
+use temporal_client_core::proto::temporal::api::enums::v1::RetryState;
+use temporal_client_core::proto::temporal::api::history::v1::history_event::Attributes;
+use temporal_client_core::{CallOptions, Code, ServiceError, ServiceRequest};
+
+use crate::call::{bounded, call_option_setters, into_future};
+use crate::error::{Error, Result, WorkflowCloseStatus};
+use crate::handle::WorkflowHandle;
+use crate::interceptor::{FetchHistoryInput, FetchHistoryOutput};
+
+impl<R> WorkflowHandle<R> {
+    /// Waits for the workflow to close and returns its result. Await the returned
+    /// [`GetResult`]; `.timeout(..)` bounds the whole wait.
+    ///
+    /// It long-polls the history for the close event only (it never downloads whole
+    /// histories), as the other SDKs do, and with [`follow_runs`](Self::follow_runs)
+    /// on (the default) it follows continue-as-new, retries and cron runs to the run
+    /// that produces a result.
+    ///
+    /// # Errors
+    /// [`Error::WorkflowFailed`] for a run that failed, was cancelled, terminated or
+    /// timed out, with the failure chain as `cause` (its details read without a
+    /// converter); [`Error::WorkflowContinuedAsNew`] when the run continued as new and
+    /// the handle does not follow runs; [`Error::WorkflowNotFound`];
+    /// [`Error::Payload`] when the result does not convert to `R`; [`Error::Timeout`].
+    pub fn result(&self) -> GetResult<'_, R> {
+        GetResult {
+            handle: self,
+            call: CallOptions::default(),
+        }
+    }
+}
+
+/// A wait for a workflow's result, from [`WorkflowHandle::result`].
+#[must_use = "an operation does nothing until it is awaited"]
+#[derive(Debug)]
+pub struct GetResult<'a, R> {
+    handle: &'a WorkflowHandle<R>,
+    call: CallOptions,
+}
+
+impl<R> GetResult<'_, R> {
+    call_option_setters!();
+}
+
+impl<'a, R: 'a> GetResult<'a, R> {
+    /// Like awaiting the call, but returns the raw result payload (after the codecs,
+    /// before conversion), `None` for a workflow that returned nothing.
+    ///
+    /// # Errors
+    /// As [`WorkflowHandle::result`].
+    pub async fn payload(self) -> Result<Option<Payload>> {
+        let timeout = self.call.timeout;
+        bounded("get workflow result", timeout, self.poll()).await
+    }
+
+    async fn poll(self) -> Result<Option<Payload>> {
+        let handle = self.handle;
+        let client = &handle.client;
+        let mut call = self.call;
+        // The deadline bounds the whole wait (`bounded`); each poll keeps the
+        // connection's long-poll timeout.
+        call.timeout = None;
+        let mut run_id = handle.run_id.clone();
+        let mut page_token = Vec::new();
+        loop {
+            let input = FetchHistoryInput {
+                workflow_id: handle.workflow_id.clone(),
+                run_id: run_id.clone(),
+                filter: HistoryFilter::CloseEvent,
+                next_page_token: page_token,
+                page_size: 0,
+                call: call.clone(),
+            };
+            let output = client
+                .intercept(
+                    input,
+                    |i, input, next| i.fetch_history(input, next),
+                    |input| fetch_page(handle, input),
+                )
+                .await?;
+            let Some(event) = output.events.into_iter().last() else {
+                // The long poll expired with nothing new: poll again (with the token).
+                page_token = output.next_page_token;
+                continue;
+            };
+            page_token = Vec::new();
+            let closed_run = run_id.clone().unwrap_or_default();
+            let fail = |status, retry_state, cause: TemporalFailure| Error::WorkflowFailed {
+                workflow_id: handle.workflow_id.clone(),
+                run_id: closed_run.clone(),
+                status,
+                retry_state,
+                cause: Box::new(cause),
+            };
+            let next_run = |new_run: &str| {
+                (handle.follow_runs && !new_run.is_empty()).then(|| new_run.to_owned())
+            };
+            match event.attributes {
+                Some(Attributes::WorkflowExecutionCompletedEventAttributes(a)) => {
+                    if let Some(next) = next_run(&a.new_execution_run_id) {
+                        run_id = Some(next);
+                        continue;
+                    }
+                    let payloads = client.decode(payloads_of(a.result)).await?;
+                    return Ok(payloads.into_iter().next());
+                }
+                Some(Attributes::WorkflowExecutionFailedEventAttributes(a)) => {
+                    if let Some(next) = next_run(&a.new_execution_run_id) {
+                        run_id = Some(next);
+                        continue;
+                    }
+                    let failure = client.decode_failure(a.failure.unwrap_or_default()).await?;
+                    return Err(fail(
+                        WorkflowCloseStatus::Failed,
+                        retry_state(a.retry_state),
+                        failure,
+                    ));
+                }
+                Some(Attributes::WorkflowExecutionTimedOutEventAttributes(a)) => {
+                    if let Some(next) = next_run(&a.new_execution_run_id) {
+                        run_id = Some(next);
+                        continue;
+                    }
+                    return Err(fail(
+                        WorkflowCloseStatus::TimedOut,
+                        retry_state(a.retry_state),
+                        synthesized::timed_out(),
+                    ));
+                }
+                Some(Attributes::WorkflowExecutionContinuedAsNewEventAttributes(a)) => {
+                    if handle.follow_runs {
+                        run_id = Some(a.new_execution_run_id);
+                        continue;
+                    }
+                    return Err(Error::WorkflowContinuedAsNew {
+                        workflow_id: handle.workflow_id.clone(),
+                        run_id: closed_run,
+                        new_run_id: a.new_execution_run_id,
+                    });
+                }
+                Some(Attributes::WorkflowExecutionCanceledEventAttributes(a)) => {
+                    let details = client.decode(payloads_of(a.details)).await?;
+                    return Err(fail(
+                        WorkflowCloseStatus::Canceled,
+                        RetryState::NonRetryableFailure,
+                        synthesized::canceled(details, client),
+                    ));
+                }
+                Some(Attributes::WorkflowExecutionTerminatedEventAttributes(a)) => {
+                    let details = client.decode(payloads_of(a.details)).await?;
+                    return Err(fail(
+                        WorkflowCloseStatus::Terminated,
+                        RetryState::NonRetryableFailure,
+                        synthesized::terminated(a.reason, a.identity, details, client),
+                    ));
+                }
+                other => {
+                    return Err(Error::Service(ServiceError::new(
+                        "GetWorkflowExecutionHistory",
+                        Code::Internal,
+                        format!(
+                            "the close-event long poll returned an event that does not close a workflow ({:?})",
+                            other.map(|_| event.event_type)
+                        ),
+                    )));
+                }
+            }
+        }
+    }
+
+    async fn run(self) -> Result<R>
+    where
+        R: DeserializeOwned,
+    {
+        let client = &self.handle.client;
+        let payload = self.payload().await?;
+        client.from_payloads(payload.as_slice())
+    }
+}
+
+into_future!(impl['a, R] GetResult<'a, R> => R, where [R: DeserializeOwned + Send + 'a]);
+
+/// One history page (or close-event poll): the terminal of `fetch_history`, shared by
+/// `result()` and the history stream.
+pub(crate) async fn fetch_page<R>(
+    handle: &WorkflowHandle<R>,
+    input: FetchHistoryInput,
+) -> Result<FetchHistoryOutput> {
+    let inner = handle.client.inner();
+    let request = inner.context().history(HistorySpec {
+        target: WorkflowHandle::<R>::execution_target(&input.workflow_id, &input.run_id, &None),
+        filter: input.filter,
+        next_page_token: input.next_page_token,
+        page_size: input.page_size,
+    });
+    let response = inner
+        .rpc()
+        .get_workflow_execution_history(ServiceRequest {
+            message: request,
+            options: input.call,
+        })
+        .await
+        .map_err(|e| {
+            crate::Error::for_execution(
+                e,
+                &inner.namespace,
+                &input.workflow_id,
+                input.run_id.as_deref(),
+            )
+        })?;
+    Ok(FetchHistoryOutput {
+        events: response.history.map(|h| h.events).unwrap_or_default(),
+        next_page_token: response.next_page_token,
+    })
+}
+
+fn retry_state(value: i32) -> RetryState {
+    RetryState::try_from(value).unwrap_or(RetryState::Unspecified)
+}
+
+fn payloads_of(payloads: Option<Payloads>) -> Vec<Payload> {
+    payloads.map(|p| p.payloads).unwrap_or_default()
+}
+
+/// The failures the client makes up for close events that carry none, shaped as the
+/// other SDKs shape them (Python: `CancelledError("Workflow cancelled")`,
+/// `TimeoutError("Workflow timed out", START_TO_CLOSE)`, `TerminatedError(reason,
+/// details)`).
+mod synthesized {
+    use temporal_client_core::failure::{FailureKind, TemporalFailure};
+    use temporal_client_core::proto::temporal::api::common::v1::Payload;
+    use temporal_client_core::proto::temporal::api::enums::v1::TimeoutType;
+
+    use crate::client::Client;
+
+    pub(super) fn timed_out() -> TemporalFailure {
+        TemporalFailure::new(
+            "Workflow timed out",
+            FailureKind::Timeout {
+                timeout_type: TimeoutType::StartToClose,
+                last_heartbeat_details: Vec::new(),
+            },
+        )
+    }
+
+    pub(super) fn canceled(details: Vec<Payload>, client: &Client) -> TemporalFailure {
+        TemporalFailure::cancelled("Workflow cancelled")
+            .with_details(details)
+            .with_data_converter(client.data_converter())
+    }
+
+    pub(super) fn terminated(
+        reason: String,
+        identity: String,
+        details: Vec<Payload>,
+        client: &Client,
+    ) -> TemporalFailure {
+        let message = if reason.is_empty() {
+            "Workflow terminated".to_owned()
+        } else {
+            reason
+        };
+        TemporalFailure::new(message, FailureKind::Terminated { identity, details })
+            .with_data_converter(client.data_converter())
+    }
+}

@@ -1,0 +1,108 @@
+//! `handle.terminate()`.
+
+use temporal_client_core::builders::TerminateSpec;
+use temporal_client_core::payload::ToPayloads;
+use temporal_client_core::{CallOptions, ServiceRequest};
+
+use crate::call::{bounded, call_option_setters, into_future};
+use crate::error::Result;
+use crate::handle::WorkflowHandle;
+use crate::interceptor::TerminateWorkflowInput;
+
+impl<R> WorkflowHandle<R> {
+    /// Terminates the workflow at once: no workflow code runs. A handle from `start`
+    /// (or with [`for_chain`](Self::for_chain)) acts only on its own chain of runs.
+    /// Await the returned [`TerminateWorkflow`]; `.reason(..)` and `.details(..)` are
+    /// recorded in the history, and [`result`](Self::result) then reports them in its
+    /// terminated failure.
+    ///
+    /// # Errors
+    /// [`Error::WorkflowNotFound`](crate::Error::WorkflowNotFound) (also for a workflow
+    /// that closed already, as on the server), [`Error::Payload`](crate::Error::Payload),
+    /// [`Error::Timeout`](crate::Error::Timeout), [`Error::Service`](crate::Error::Service).
+    pub fn terminate(&self) -> TerminateWorkflow<'_, R> {
+        TerminateWorkflow {
+            handle: self,
+            reason: String::new(),
+            details: Ok(Vec::new()),
+            call: CallOptions::default(),
+        }
+    }
+}
+
+/// A termination, from [`WorkflowHandle::terminate`].
+#[must_use = "an operation does nothing until it is awaited"]
+#[derive(Debug)]
+pub struct TerminateWorkflow<'a, R> {
+    handle: &'a WorkflowHandle<R>,
+    reason: String,
+    details: Result<Vec<temporal_client_core::proto::temporal::api::common::v1::Payload>>,
+    call: CallOptions,
+}
+
+impl<R> TerminateWorkflow<'_, R> {
+    call_option_setters!();
+
+    /// Why the workflow is terminated; recorded in its history.
+    pub fn reason(mut self, reason: impl Into<String>) -> Self {
+        self.reason = reason.into();
+        self
+    }
+
+    /// Values recorded with the termination (a tuple, one payload per element).
+    pub fn details<D: ToPayloads>(mut self, details: D) -> Self {
+        self.details = self.handle.client.to_payloads(&details);
+        self
+    }
+}
+
+impl<'a, R: 'a> TerminateWorkflow<'a, R> {
+    async fn run(self) -> Result<()> {
+        let handle = self.handle;
+        let client = &handle.client;
+        bounded("terminate workflow", self.call.timeout, async move {
+            let input = TerminateWorkflowInput {
+                workflow_id: handle.workflow_id.clone(),
+                run_id: handle.target_run_id(),
+                first_execution_run_id: handle.first_execution_run_id.clone(),
+                reason: self.reason,
+                details: self.details?,
+                call: self.call,
+            };
+            client
+                .intercept(
+                    input,
+                    |i, input, next| i.terminate_workflow(input, next),
+                    |input| send(handle, input),
+                )
+                .await
+        })
+        .await
+    }
+}
+
+into_future!(impl['a, R] TerminateWorkflow<'a, R> => (), where [R: 'a]);
+
+async fn send<R>(handle: &WorkflowHandle<R>, input: TerminateWorkflowInput) -> Result<()> {
+    let client = &handle.client;
+    let inner = client.inner();
+    let details = client.encode(input.details).await?;
+    let request = inner.context().terminate(TerminateSpec {
+        target: WorkflowHandle::<R>::execution_target(
+            &input.workflow_id,
+            &input.run_id,
+            &input.first_execution_run_id,
+        ),
+        reason: &input.reason,
+        details,
+    });
+    inner
+        .rpc()
+        .terminate_workflow_execution(ServiceRequest {
+            message: request,
+            options: input.call,
+        })
+        .await
+        .map_err(|e| handle.map_err(e))?;
+    Ok(())
+}
