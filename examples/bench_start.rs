@@ -350,13 +350,13 @@ fn template_request(client: &Client) -> Result<StartWorkflowExecutionRequest, St
         .data_converter()
         .to_payloads(&options.args)
         .map_err(|e| e.to_string())?;
-    temporal_client_core::builders::start_workflow_request(
-        client.namespace(),
-        client.identity(),
-        BENCH.name(),
-        &options,
-        input,
-        None,
-    )
-    .map_err(|e| e.to_string())
+    temporal_client_core::builders::RequestContext::new(client.namespace(), client.identity())
+        .start_workflow(temporal_client_core::builders::StartSpec {
+            workflow_type: BENCH.name(),
+            options: &options,
+            input,
+            memo: None,
+            header: None,
+        })
+        .map_err(|e| e.to_string())
 }

@@ -76,10 +76,7 @@ fn the_golden_failure_maps_with_its_whole_chain() {
     assert_eq!(cause.to_string(), "inner cause");
 
     let source = failure.source().map(ToString::to_string);
-    assert_eq!(
-        source.as_deref(),
-        Some("inner cause")
-    );
+    assert_eq!(source.as_deref(), Some("inner cause"));
     assert_eq!(failure.chain().count(), 2);
 }
 

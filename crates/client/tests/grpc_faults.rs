@@ -42,8 +42,8 @@ async fn a_connection_over_an_in_memory_duplex_runs_a_workflow() {
         .start(COUNTER, WorkflowOptions::new("duplex-1", "q").args((4,)))
         .await
         .unwrap();
-    handle.signal("increment", (3_i64,)).await.unwrap();
-    handle.signal("finish", ()).await.unwrap();
+    handle.signal("increment").args((3_i64,)).await.unwrap();
+    handle.signal("finish").await.unwrap();
     assert_eq!(handle.result().await.unwrap(), 7);
     assert!(server.faults().calls("StartWorkflowExecution") == 1);
 }
@@ -86,13 +86,13 @@ async fn unavailable_is_retried_and_the_start_happens_once() {
         Code::InvalidArgument,
         "injected bad request",
     );
-    let err = handle.signal("anything", ()).await.unwrap_err();
+    let err = handle.signal("anything").await.unwrap_err();
     assert!(
         matches!(&err, Error::Service(e) if e.code() == Code::InvalidArgument),
         "{err:?}"
     );
     assert_eq!(server.faults().calls("SignalWorkflowExecution"), 1);
-    handle.terminate("done").await.unwrap();
+    handle.terminate().reason("done").await.unwrap();
 }
 
 #[tokio::test]
@@ -117,7 +117,7 @@ async fn result_survives_a_connection_drop_in_the_middle_of_its_long_poll() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     server.faults().drop_connections();
     tokio::time::sleep(Duration::from_millis(50)).await;
-    handle.signal("finish", ()).await.unwrap();
+    handle.signal("finish").await.unwrap();
     let result = tokio::time::timeout(Duration::from_secs(10), waiting)
         .await
         .unwrap()
@@ -146,7 +146,7 @@ async fn client_futures_are_send_and_the_client_is_shareable() {
             let handle = client
                 .start(COUNTER, WorkflowOptions::new("send-1", "q").args((2,)))
                 .await?;
-            handle.signal("finish", ()).await?;
+            handle.signal("finish").await?;
             handle.result().await
         }
     });

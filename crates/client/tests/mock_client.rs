@@ -1,5 +1,8 @@
 //! The high-level client on a mockall mock: `Client::from_service(mock)`.
 
+use temporal_client::interceptor::{
+    Interceptor, Next, SignalWorkflowInput, StartWorkflowInput, StartWorkflowOutput,
+};
 use temporal_client::proto::temporal::api::errordetails::v1::WorkflowExecutionAlreadyStartedFailure;
 use temporal_client::proto::temporal::api::workflowservice::v1::StartWorkflowExecutionResponse;
 use temporal_client::{Client, Code, Error, ServiceError, WorkflowDefinition, WorkflowOptions};
@@ -102,6 +105,27 @@ async fn validation_fails_before_anything_is_sent() {
     );
 }
 
+/// Adds one metadata entry (and optionally a timeout) to every signal.
+struct SignalMetadata(&'static str, &'static str, Option<std::time::Duration>);
+
+#[temporal_client::async_trait]
+impl Interceptor for SignalMetadata {
+    async fn signal_workflow(
+        &self,
+        mut input: SignalWorkflowInput,
+        next: Next<'_, SignalWorkflowInput, ()>,
+    ) -> temporal_client::Result<()> {
+        input
+            .call
+            .metadata
+            .push((self.0.to_owned(), self.1.to_owned()));
+        if let Some(timeout) = self.2 {
+            input.call.timeout = Some(timeout);
+        }
+        next.run(input).await
+    }
+}
+
 #[tokio::test]
 async fn interceptors_see_every_call_in_order() {
     use temporal_client::proto::temporal::api::workflowservice::v1::SignalWorkflowExecutionResponse;
@@ -118,17 +142,93 @@ async fn interceptors_see_every_call_in_order() {
         .times(1)
         .returning(|_| Ok(SignalWorkflowExecutionResponse::default()));
     let client = Client::builder(mock)
-        .interceptor(|o: &mut temporal_client::CallOptions| {
-            o.metadata.push(("x-tenant".into(), "acme".into()))
-        })
-        .interceptor(|o: &mut temporal_client::CallOptions| {
-            o.metadata.push(("x-trace".into(), "t-1".into()));
-            o.timeout = Some(std::time::Duration::from_secs(3));
-        })
+        .interceptor(SignalMetadata("x-tenant", "acme", None))
+        .interceptor(SignalMetadata(
+            "x-trace",
+            "t-1",
+            Some(std::time::Duration::from_secs(3)),
+        ))
         .build();
-    client
-        .get_handle::<()>("wf")
-        .signal("poke", ())
+    client.get_handle::<()>("wf").signal("poke").await.unwrap();
+}
+
+/// Puts a header entry on every start, records the run ids it saw come back, and
+/// refuses starts of the type "forbidden".
+#[derive(Default)]
+struct StartGate {
+    seen: std::sync::Mutex<Vec<String>>,
+}
+
+#[temporal_client::async_trait]
+impl Interceptor for StartGate {
+    async fn start_workflow(
+        &self,
+        mut input: StartWorkflowInput,
+        next: Next<'_, StartWorkflowInput, StartWorkflowOutput>,
+    ) -> temporal_client::Result<StartWorkflowOutput> {
+        if input.workflow_type == "forbidden" {
+            return Err(temporal_client::Error::interceptor(
+                "this type may not start",
+            ));
+        }
+        let tenant = temporal_client::payload::DataConverter::default().to_payload("acme")?;
+        input.headers.insert("tenant".to_owned(), tenant);
+        let output = next.run(input).await?;
+        self.seen.lock().unwrap().push(output.run_id.clone());
+        Ok(output)
+    }
+}
+
+#[tokio::test]
+async fn an_interceptor_sets_the_header_sees_the_output_and_can_refuse_a_call() {
+    use temporal_client::proto::temporal::api::workflowservice::v1::StartWorkflowExecutionResponse;
+    let mut mock = MockWorkflowService::new();
+    mock.expect_start_workflow_execution()
+        .withf(|req| {
+            req.message.workflow_type.as_ref().map(|t| t.name.as_str()) == Some("allowed")
+                && req
+                    .message
+                    .header
+                    .as_ref()
+                    .and_then(|h| h.fields.get("tenant"))
+                    .is_some_and(|p| p.data == b"\"acme\"")
+        })
+        .times(1)
+        .returning(|_| {
+            Ok(StartWorkflowExecutionResponse {
+                run_id: "run-1".into(),
+                started: true,
+                ..Default::default()
+            })
+        });
+    let gate = std::sync::Arc::new(StartGate::default());
+    struct Shared(std::sync::Arc<StartGate>);
+    #[temporal_client::async_trait]
+    impl Interceptor for Shared {
+        async fn start_workflow(
+            &self,
+            input: StartWorkflowInput,
+            next: Next<'_, StartWorkflowInput, StartWorkflowOutput>,
+        ) -> temporal_client::Result<StartWorkflowOutput> {
+            self.0.start_workflow(input, next).await
+        }
+    }
+    let client = Client::builder(mock)
+        .interceptor(Shared(gate.clone()))
+        .build();
+    let handle: temporal_client::WorkflowHandle<()> = client
+        .start("allowed", WorkflowOptions::new("wf-1", "tq"))
         .await
         .unwrap();
+    assert_eq!(handle.run_id(), Some("run-1"));
+    assert_eq!(*gate.seen.lock().unwrap(), ["run-1"]);
+    // Refused before the RPC: the mock expects exactly one start.
+    let err = client
+        .start::<_, ()>("forbidden", WorkflowOptions::new("wf-2", "tq"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, temporal_client::Error::Interceptor(_)),
+        "{err:?}"
+    );
 }

@@ -17,11 +17,17 @@ workflow definition stays behind the ``__main__`` guard at the bottom.
 
 import asyncio
 from datetime import timedelta
-from typing import Any, List
+from typing import Any, List, Optional, Type
 
 from temporalio import workflow
 from temporalio.common import SearchAttributeKey
 from temporalio.exceptions import ApplicationError
+from temporalio.worker import (
+    ExecuteWorkflowInput,
+    Interceptor,
+    WorkflowInboundInterceptor,
+    WorkflowInterceptorClassInput,
+)
 
 CONFORMANCE_STAGE = SearchAttributeKey.for_keyword("ConformanceStage")
 
@@ -190,6 +196,45 @@ class LongUpdate:
         self.finished = True
 
 
+@workflow.defn(name="header_echo")
+class HeaderEcho:
+    def __init__(self) -> None:
+        self.finished = False
+
+    @workflow.run
+    async def run(self, echo: Any = None) -> Any:
+        # `echo` is the start's Temporal header entry "echo", put in place of the
+        # arguments by HeaderEchoInterceptor below.
+        await workflow.wait_condition(lambda: self.finished)
+        return echo
+
+    @workflow.query(name="echo_arg")
+    def echo_arg(self, value: Any) -> Any:
+        return value
+
+    @workflow.signal(name="finish")
+    def finish(self) -> None:
+        self.finished = True
+
+
+class _HeaderEchoInbound(WorkflowInboundInterceptor):
+    async def execute_workflow(self, input: ExecuteWorkflowInput) -> Any:
+        if workflow.info().workflow_type == "header_echo":
+            payload = input.headers.get("echo")
+            value = workflow.payload_converter().from_payload(payload) if payload else None
+            input.args = [value]
+        return await super().execute_workflow(input)
+
+
+class HeaderEchoInterceptor(Interceptor):
+    """Lets `header_echo` return the Temporal header a client interceptor sent."""
+
+    def workflow_interceptor_class(
+        self, input: WorkflowInterceptorClassInput
+    ) -> Optional[Type[WorkflowInboundInterceptor]]:
+        return _HeaderEchoInbound
+
+
 WORKFLOWS = [
     Hello,
     Echo,
@@ -203,6 +248,7 @@ WORKFLOWS = [
     Sleep,
     SearchAttrs,
     LongUpdate,
+    HeaderEcho,
 ]
 
 
@@ -213,7 +259,12 @@ async def main(address: str, namespace: str, task_queue: str) -> None:
     from temporalio.worker import Worker
 
     client = await Client.connect(address, namespace=namespace)
-    worker = Worker(client, task_queue=task_queue, workflows=WORKFLOWS)
+    worker = Worker(
+        client,
+        task_queue=task_queue,
+        workflows=WORKFLOWS,
+        interceptors=[HeaderEchoInterceptor()],
+    )
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

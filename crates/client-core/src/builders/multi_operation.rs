@@ -62,9 +62,7 @@ impl RequestContext<'_> {
             operations: vec![
                 execute_multi_operation_request::Operation {
                     operation: Some(
-                        execute_multi_operation_request::operation::Operation::StartWorkflow(
-                            start,
-                        ),
+                        execute_multi_operation_request::operation::Operation::StartWorkflow(start),
                     ),
                 },
                 execute_multi_operation_request::Operation {

@@ -671,7 +671,10 @@ mod tests {
         assert_eq!(sws.workflow_type, start.workflow_type);
         assert_eq!(sws.task_queue, start.task_queue);
         assert_eq!(sws.input, start.input);
-        assert_eq!(sws.workflow_execution_timeout, start.workflow_execution_timeout);
+        assert_eq!(
+            sws.workflow_execution_timeout,
+            start.workflow_execution_timeout
+        );
         assert_eq!(sws.workflow_run_timeout, start.workflow_run_timeout);
         assert_eq!(sws.workflow_task_timeout, start.workflow_task_timeout);
         assert_eq!(sws.identity, start.identity);

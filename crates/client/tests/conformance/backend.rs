@@ -204,7 +204,12 @@ impl Backend {
 
     /// Runs `future` while time passes: on the fake, the virtual clock is moved forward by
     /// `by` in small steps; on a real server, real time passes by itself.
-    pub(crate) async fn with_time<T>(&self, by: Duration, future: impl Future<Output = T>) -> T {
+    pub(crate) async fn with_time<T>(
+        &self,
+        by: Duration,
+        future: impl std::future::IntoFuture<Output = T>,
+    ) -> T {
+        let future = future.into_future();
         let Some(fake) = &self.fake else {
             return future.await;
         };

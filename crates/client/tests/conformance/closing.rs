@@ -6,7 +6,7 @@ use std::time::Duration;
 use temporal_client::failure::FailureKind;
 use temporal_client::proto::temporal::api::enums::v1::{RetryState, WorkflowExecutionStatus};
 use temporal_client::proto::temporal::api::history::v1::history_event::Attributes;
-use temporal_client::{CancelOptions, Error, RetryPolicy, WorkflowCloseStatus, WorkflowOptions};
+use temporal_client::{Error, RetryPolicy, WorkflowCloseStatus, WorkflowOptions};
 
 use crate::backend::on_every_backend;
 use crate::defs::*;
@@ -22,12 +22,7 @@ async fn cancel_runs_cleanup_and_result_says_canceled() {
             )
             .await
             .unwrap();
-        handle
-            .cancel_with(CancelOptions {
-                reason: Some("user asked".to_owned()),
-            })
-            .await
-            .unwrap();
+        handle.cancel().reason("user asked").await.unwrap();
         match handle.result().await {
             Err(Error::WorkflowFailed { status, cause, .. }) => {
                 assert_eq!(status, WorkflowCloseStatus::Canceled, "[{}]", b.kind);
@@ -40,7 +35,7 @@ async fn cancel_runs_cleanup_and_result_says_canceled() {
             other => panic!("[{}] expected a cancelled workflow, got {other:?}", b.kind),
         }
         assert!(
-            handle.query(CLEANED_UP, ()).await.unwrap(),
+            handle.query(CLEANED_UP).await.unwrap(),
             "[{}] cleanup ran before closing",
             b.kind
         );
@@ -49,7 +44,7 @@ async fn cancel_runs_cleanup_and_result_says_canceled() {
             WorkflowExecutionStatus::Canceled
         );
         // The reason is recorded on the cancel-requested event.
-        let history = handle.history().await.unwrap();
+        let history = handle.fetch_history().into_history().await.unwrap();
         let reason = history.events.iter().find_map(|e| match &e.attributes {
             Some(Attributes::WorkflowExecutionCancelRequestedEventAttributes(a)) => {
                 Some(a.cause.clone())
@@ -73,7 +68,9 @@ async fn terminate_records_the_reason() {
             .await
             .unwrap();
         handle
-            .terminate_with_details("no longer needed", ("ticket", 42))
+            .terminate()
+            .reason("no longer needed")
+            .details(("ticket", 42))
             .await
             .unwrap();
         match handle.result().await {
@@ -81,6 +78,9 @@ async fn terminate_records_the_reason() {
                 assert_eq!(status, WorkflowCloseStatus::Terminated);
                 assert_eq!(cause.message(), "no longer needed", "[{}]", b.kind);
                 assert!(matches!(cause.kind(), FailureKind::Terminated { .. }));
+                // The details reach the caller, as Python's TerminatedError.details.
+                let details: (String, i64) = cause.details().unwrap();
+                assert_eq!(details, ("ticket".to_owned(), 42), "[{}]", b.kind);
             }
             other => panic!("[{}] expected a terminated workflow, got {other:?}", b.kind),
         }
@@ -88,7 +88,7 @@ async fn terminate_records_the_reason() {
             handle.describe().await.unwrap().status(),
             WorkflowExecutionStatus::Terminated
         );
-        let history = handle.history().await.unwrap();
+        let history = handle.fetch_history().into_history().await.unwrap();
         let details = history.events.iter().find_map(|e| match &e.attributes {
             Some(Attributes::WorkflowExecutionTerminatedEventAttributes(a)) => a.details.clone(),
             _ => None,
@@ -134,20 +134,22 @@ async fn a_failure_keeps_its_type_details_and_cause_chain() {
         assert_eq!(cause.message(), "boom");
         assert_eq!(cause.application_type(), Some("MyError"));
         assert!(cause.is_non_retryable(), "[{}]", b.kind);
-        let details: (serde_json::Value, i64) = cause.details(b.client.data_converter()).unwrap();
+        let details: (serde_json::Value, i64) = cause.details().unwrap();
         assert_eq!(details, (serde_json::json!({"k": "v"}), 7), "[{}]", b.kind);
         let inner = cause.cause().expect("the failure has a cause");
         assert_eq!(inner.message(), "inner cause");
         assert_eq!(inner.application_type(), Some("InnerError"));
         assert!(inner.cause().is_none());
-        // The error reads plainly and the chain is reachable through `source()`.
+        // The error says what failed, its chain says why, and no text repeats.
         let err = handle.result().await.unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("failed") && text.contains("boom"), "{text}");
+        assert!(text.contains("failed") && !text.contains("boom"), "{text}");
         let chain: Vec<String> =
             std::iter::successors(std::error::Error::source(&err), |e| e.source())
                 .map(|e| e.to_string())
                 .collect();
+        assert_eq!(chain, ["boom", "inner cause"], "[{}]", b.kind);
+        assert_eq!(cause.kind().name(), "ApplicationFailure");
         assert!(
             chain.iter().any(|m| m.contains("inner cause")),
             "[{}] chain {chain:?}",
@@ -251,7 +253,7 @@ async fn cron_runs_complete_and_each_run_has_a_result() {
             })
             .await;
         assert!(!latest_run.is_empty());
-        handle.terminate("end of cron test").await.unwrap();
+        handle.terminate().reason("end of cron test").await.unwrap();
         let d = b.client.get_handle::<String>(&id).describe().await.unwrap();
         assert_eq!(
             d.status(),

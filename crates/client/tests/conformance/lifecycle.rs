@@ -128,9 +128,7 @@ async fn duplicate_start_under_each_id_reuse_and_conflict_policy() {
             .await
             .unwrap();
         assert_ne!(replaced.run_id(), Some(first_run.as_str()));
-        let old = b
-            .client
-            .get_handle_for_run::<()>(&id, Some(first_run.clone()), None);
+        let old = b.client.get_handle::<()>(&id).for_run(first_run.clone());
         match old.result().await {
             Err(Error::WorkflowFailed { status, .. }) => {
                 assert_eq!(
@@ -145,7 +143,7 @@ async fn duplicate_start_under_each_id_reuse_and_conflict_policy() {
                 b.kind
             ),
         }
-        replaced.terminate("cleanup").await.unwrap();
+        replaced.terminate().reason("cleanup").await.unwrap();
 
         // RejectDuplicate: even a closed id cannot be reused.
         let closed_id = b.id("reject");
@@ -233,7 +231,7 @@ async fn a_repeated_request_id_is_idempotent() {
             .await
             .unwrap_or_else(|e| panic!("[{}] same request id: {e}", b.kind));
         assert_eq!(first.run_id(), second.run_id(), "[{}]", b.kind);
-        first.terminate("cleanup").await.unwrap();
+        first.terminate().reason("cleanup").await.unwrap();
     })
     .await;
 }

@@ -5,6 +5,7 @@
 mod backend;
 mod closing;
 mod defs;
+mod interceptors;
 mod lifecycle;
 mod messages;
 mod observing;

@@ -22,24 +22,24 @@ async fn signal_query_and_update_a_counter() {
             )
             .await
             .unwrap();
-        handle.signal(INCREMENT, (2,)).await.unwrap();
+        handle.signal(INCREMENT).args((2,)).await.unwrap();
         // The untyped path by name: args and result inferred from the values.
-        handle.signal("increment", (1_i64,)).await.unwrap();
+        handle.signal("increment").args((1_i64,)).await.unwrap();
         let value = b
             .eventually("the signals to be applied", || async {
-                let v: i64 = handle.query(GET_VALUE, ()).await.unwrap();
+                let v: i64 = handle.query(GET_VALUE).await.unwrap();
                 (v == 8).then_some(v)
             })
             .await;
         assert_eq!(value, 8);
 
         assert_eq!(
-            handle.execute_update(ADD, (3,)).await.unwrap(),
+            handle.execute_update(ADD).args((3,)).await.unwrap(),
             11,
             "[{}] update result",
             b.kind
         );
-        match handle.execute_update(ADD, (-1,)).await {
+        match handle.execute_update(ADD).args((-1,)).await {
             Err(Error::UpdateFailed {
                 cause, update_name, ..
             }) => {
@@ -53,7 +53,9 @@ async fn signal_query_and_update_a_counter() {
         }
         // start_update returns once accepted; its handle (or one by id) gives the result.
         let update = handle
-            .start_update(ADD, (4,), UpdateWaitStage::Accepted)
+            .start_update(ADD)
+            .args((4,))
+            .wait_for_stage(UpdateWaitStage::Accepted)
             .await
             .unwrap();
         assert_eq!(update.result().await.unwrap(), 15);
@@ -65,7 +67,7 @@ async fn signal_query_and_update_a_counter() {
             b.kind
         );
 
-        handle.signal(FINISH, ()).await.unwrap();
+        handle.signal(FINISH).await.unwrap();
         assert_eq!(handle.result().await.unwrap(), 15);
     })
     .await;
@@ -82,7 +84,7 @@ async fn query_errors_are_distinct_and_reject_conditions_apply() {
             )
             .await
             .unwrap();
-        match handle.query(FAIL_QUERY, ()).await {
+        match handle.query(FAIL_QUERY).await {
             Err(Error::QueryFailed { message, .. }) => assert!(
                 message.contains("query failed on purpose"),
                 "[{}] {message}",
@@ -93,7 +95,7 @@ async fn query_errors_are_distinct_and_reject_conditions_apply() {
                 b.kind
             ),
         }
-        match handle.query::<i64, _>("no_such_query", ()).await {
+        match handle.query::<i64, ()>("no_such_query").await {
             Err(Error::QueryNotRegistered { query_type, .. }) => {
                 assert_eq!(query_type, "no_such_query")
             }
@@ -104,23 +106,25 @@ async fn query_errors_are_distinct_and_reject_conditions_apply() {
         }
         // Open workflow: NOT_OPEN does not reject.
         let v: i64 = handle
-            .query_with(GET_VALUE, (), QueryRejectCondition::NotOpen)
+            .query(GET_VALUE)
+            .reject_condition(QueryRejectCondition::NotOpen)
             .await
             .unwrap();
         assert_eq!(v, 1);
 
-        handle.signal(FINISH, ()).await.unwrap();
+        handle.signal(FINISH).await.unwrap();
         handle.result().await.unwrap();
         // A completed workflow still answers queries...
         assert_eq!(
-            handle.query(GET_VALUE, ()).await.unwrap(),
+            handle.query(GET_VALUE).await.unwrap(),
             1,
             "[{}] query after completion",
             b.kind
         );
         // ...unless the reject condition says not to.
         match handle
-            .query_with(GET_VALUE, (), QueryRejectCondition::NotOpen)
+            .query(GET_VALUE)
+            .reject_condition(QueryRejectCondition::NotOpen)
             .await
         {
             Err(Error::QueryRejected { status, .. }) => {
@@ -132,7 +136,8 @@ async fn query_errors_are_distinct_and_reject_conditions_apply() {
             ),
         }
         let clean: i64 = handle
-            .query_with(GET_VALUE, (), QueryRejectCondition::NotCompletedCleanly)
+            .query(GET_VALUE)
+            .reject_condition(QueryRejectCondition::NotCompletedCleanly)
             .await
             .unwrap();
         assert_eq!(clean, 1);
@@ -150,13 +155,13 @@ async fn signal_with_start_and_update_with_start() {
                 COUNTER,
                 WorkflowOptions::new(&id, &b.task_queue).args((10,)),
                 INCREMENT,
-                (5,),
             )
+            .args((5,))
             .await
             .unwrap();
         let value = b
             .eventually("the start signal", || async {
-                let v: i64 = handle.query(GET_VALUE, ()).await.unwrap();
+                let v: i64 = handle.query(GET_VALUE).await.unwrap();
                 (v == 15).then_some(v)
             })
             .await;
@@ -168,12 +173,12 @@ async fn signal_with_start_and_update_with_start() {
                 COUNTER,
                 WorkflowOptions::new(&id, &b.task_queue).args((99,)),
                 INCREMENT,
-                (1,),
             )
+            .args((1,))
             .await
             .unwrap();
         assert_eq!(again.run_id(), handle.run_id(), "[{}] same run", b.kind);
-        handle.signal(FINISH, ()).await.unwrap();
+        handle.signal(FINISH).await.unwrap();
         assert_eq!(handle.result().await.unwrap(), 16);
 
         let uws_id = b.id("uws");
@@ -184,7 +189,8 @@ async fn signal_with_start_and_update_with_start() {
         };
         let first = b
             .client
-            .execute_update_with_start(COUNTER, options(), ADD, (1,))
+            .execute_update_with_start(COUNTER, options(), ADD)
+            .args((1,))
             .await
             .unwrap();
         assert_eq!(
@@ -194,17 +200,20 @@ async fn signal_with_start_and_update_with_start() {
         );
         let second = b
             .client
-            .execute_update_with_start(COUNTER, options(), ADD, (2,))
+            .execute_update_with_start(COUNTER, options(), ADD)
+            .args((2,))
             .await
             .unwrap();
         assert_eq!(second, 103, "[{}] and then updates the running one", b.kind);
         let (wf, update) = b
             .client
-            .start_update_with_start(COUNTER, options(), ADD, (3,), UpdateWaitStage::Accepted)
+            .start_update_with_start(COUNTER, options(), ADD)
+            .args((3,))
+            .wait_for_stage(UpdateWaitStage::Accepted)
             .await
             .unwrap();
         assert_eq!(update.result().await.unwrap(), 106);
-        wf.signal(FINISH, ()).await.unwrap();
+        wf.signal(FINISH).await.unwrap();
         assert_eq!(wf.result().await.unwrap(), 106);
     })
     .await;
@@ -222,7 +231,9 @@ async fn an_update_longer_than_one_long_poll_completes() {
             .await
             .unwrap();
         let update = handle
-            .start_update(SLOW, (25_000,), UpdateWaitStage::Accepted)
+            .start_update(SLOW)
+            .args((25_000,))
+            .wait_for_stage(UpdateWaitStage::Accepted)
             .await
             .unwrap();
         // The server answers an update long poll after ~20 s without an outcome; the
@@ -232,7 +243,7 @@ async fn an_update_longer_than_one_long_poll_completes() {
             .await
             .unwrap();
         assert_eq!(result, "slow done", "[{}]", b.kind);
-        handle.signal(FINISH, ()).await.unwrap();
+        handle.signal(FINISH).await.unwrap();
         assert_eq!(handle.result().await.unwrap(), "done");
     })
     .await;

@@ -59,7 +59,7 @@ async fn describe_reports_typed_fields_memo_and_search_attributes() {
             d.static_details().as_deref(),
             Some("**details** in markdown")
         );
-        handle.signal(FINISH, ()).await.unwrap();
+        handle.signal(FINISH).await.unwrap();
         handle.result().await.unwrap();
         let closed = handle.describe().await.unwrap();
         assert_eq!(closed.status(), WorkflowExecutionStatus::Completed);
@@ -82,7 +82,7 @@ async fn list_and_count_with_a_visibility_query() {
             let options = WorkflowOptions::new(b.id("listed"), &b.task_queue).args((n,)).search_attribute(&STAGE, stage.clone());
             handles.push(b.client.start(COUNTER, options).await.unwrap());
         }
-        handles[0].signal(FINISH, ()).await.unwrap();
+        handles[0].signal(FINISH).await.unwrap();
         handles[0].result().await.unwrap();
 
         let query = format!("ConformanceStage = '{stage}'");
@@ -119,7 +119,7 @@ async fn list_and_count_with_a_visibility_query() {
             b.kind
         );
         for h in &handles[1..] {
-            h.terminate("cleanup").await.unwrap();
+            h.terminate().reason("cleanup").await.unwrap();
         }
     })
     .await;
@@ -153,7 +153,7 @@ async fn a_workflow_upserts_search_attributes_and_memo() {
             "[{}]",
             b.kind
         );
-        handle.signal(FINISH, ()).await.unwrap();
+        handle.signal(FINISH).await.unwrap();
         assert_eq!(handle.result().await.unwrap(), "done");
     })
     .await;
@@ -191,7 +191,7 @@ async fn history_is_fetched_and_exported_as_json() {
             b.kind
         );
 
-        let json = handle.history_json().await.unwrap();
+        let json = handle.fetch_history().into_json().await.unwrap();
         let parsed = temporal_client::history_from_json(&json).unwrap();
         assert_eq!(
             parsed.events, events,
@@ -232,7 +232,7 @@ async fn missing_workflows_and_namespaces_are_typed_errors() {
         );
         assert!(
             matches!(
-                missing.signal(FINISH, ()).await,
+                missing.signal(FINISH).await,
                 Err(Error::WorkflowNotFound { .. })
             ),
             "[{}] signal",

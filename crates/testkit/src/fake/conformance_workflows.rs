@@ -55,6 +55,27 @@ pub fn register_all(fake: &FakeServer) {
     fake.register_workflow("sleep", sleep);
     fake.register_workflow("search_attrs", search_attrs);
     fake.register_workflow("long_update", long_update);
+    fake.register_workflow("header_echo", header_echo);
+}
+
+/// `header_echo()`: query `echo_arg(x)` returns `x`; signal `finish()` ends it with the
+/// value of the start's Temporal header entry `echo` (null without one), which the
+/// Python worker reads through a worker interceptor.
+async fn header_echo(ctx: WorkflowContext) -> Result<WorkflowResult, WorkflowFailure> {
+    ctx.on_query("echo_arg", |args| {
+        let (value,): (serde_json::Value,) = args.get()?;
+        Ok(value)
+    });
+    let echo = match ctx
+        .info()
+        .header
+        .and_then(|h| h.fields.get("echo").cloned())
+    {
+        Some(payload) => crate::fake::payload::decode::<serde_json::Value>(&payload)?,
+        None => serde_json::Value::Null,
+    };
+    ctx.signal_channel("finish").recv().await;
+    Ok(WorkflowResult::completed(echo))
 }
 
 /// `echo(*args)`: the list of its arguments.

@@ -394,6 +394,7 @@ impl State {
                     continued_failure: spec.continued_failure.clone(),
                     memo: spec.memo.clone(),
                     search_attributes: spec.search_attributes.clone(),
+                    header: spec.header.clone(),
                 },
                 spec.input.clone(),
                 now,

@@ -339,6 +339,8 @@ pub struct WorkflowInfo {
     pub memo: Option<Memo>,
     /// Search attributes at start.
     pub search_attributes: Option<SearchAttributes>,
+    /// The Temporal header the start carried (what a worker's interceptors read).
+    pub header: Option<temporal_proto::temporal::api::common::v1::Header>,
 }
 
 /// Something a workflow did that becomes history (a worker's command).
