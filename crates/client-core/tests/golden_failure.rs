@@ -33,7 +33,6 @@ fn golden() -> Failure {
 
 #[test]
 fn the_golden_failure_maps_with_its_whole_chain() {
-    let dc = DataConverter::default();
     let failure = TemporalFailure::from_proto(golden());
 
     assert_eq!(failure.message(), "boom");

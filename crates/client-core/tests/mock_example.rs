@@ -1,7 +1,7 @@
 //! Mocking the service with mockall (`features = ["mock"]`): expectations on the request
 //! a builder made, and a canned response or error.
 
-use temporal_client_core::builders::{signal_request, start_workflow_request};
+use temporal_client_core::builders::{ExecutionTarget, RequestContext, SignalSpec, StartSpec};
 use temporal_client_core::options::WorkflowOptions;
 use temporal_client_core::proto::temporal::api::errordetails::v1::WorkflowExecutionAlreadyStartedFailure;
 use temporal_client_core::proto::temporal::api::workflowservice::v1::StartWorkflowExecutionResponse;
@@ -39,30 +39,28 @@ async fn a_mock_checks_the_request_and_answers() {
         });
 
     let options = WorkflowOptions::new("order-1", "orders");
-    let start = start_workflow_request(
-        "default",
-        "me@host",
-        "process_order",
-        &options,
-        Vec::new(),
-        None,
-    )
-    .unwrap();
+    let start = RequestContext::new("default", "me@host")
+        .start_workflow(StartSpec {
+            workflow_type: "process_order",
+            options: &options,
+            input: Vec::new(),
+            memo: None,
+            header: None,
+        })
+        .unwrap();
     let response = mock
         .start_workflow_execution(ServiceRequest::new(start))
         .await
         .unwrap();
     assert_eq!(response.run_id, "run-1");
 
-    let signal = signal_request(
-        "default",
-        "me@host",
-        "order-1",
-        "",
-        "cancel_order",
-        Vec::new(),
-    )
-    .unwrap();
+    let signal = RequestContext::new("default", "me@host")
+        .signal(SignalSpec {
+            target: ExecutionTarget::latest("order-1"),
+            signal_name: "cancel_order",
+            ..Default::default()
+        })
+        .unwrap();
     let err = mock
         .signal_workflow_execution(signal.into())
         .await
@@ -88,15 +86,15 @@ async fn a_mock_can_return_typed_error_details() {
         )))
     });
     let options = WorkflowOptions::new("order-1", "orders");
-    let start = start_workflow_request(
-        "default",
-        "me@host",
-        "process_order",
-        &options,
-        Vec::new(),
-        None,
-    )
-    .unwrap();
+    let start = RequestContext::new("default", "me@host")
+        .start_workflow(StartSpec {
+            workflow_type: "process_order",
+            options: &options,
+            input: Vec::new(),
+            memo: None,
+            header: None,
+        })
+        .unwrap();
     let err = mock
         .start_workflow_execution(start.into())
         .await

@@ -16,8 +16,9 @@
 //! ```
 //!
 //! Every method that takes a definition also takes a plain name (`&'static str` or
-//! `String`), for the untyped path; the argument and result types are then inferred from
-//! the values you pass and the type you ask for.
+//! `String`), for the untyped path: argument and result types then come from the values
+//! you pass and the type you ask for, and a workflow started by name has a JSON
+//! (`serde_json::Value`) result.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -60,18 +61,6 @@ macro_rules! definition {
             }
         }
 
-        impl<$($param),*> From<&'static str> for $name<$($param),*> {
-            fn from(name: &'static str) -> Self {
-                Self::new(name)
-            }
-        }
-
-        impl<$($param),*> From<String> for $name<$($param),*> {
-            fn from(name: String) -> Self {
-                Self::named(name)
-            }
-        }
-
         impl<$($param),*> From<&$name<$($param),*>> for $name<$($param),*> {
             fn from(def: &$name<$($param),*>) -> Self {
                 def.clone()
@@ -84,6 +73,43 @@ definition!(
     /// A workflow type: its name, its argument tuple `Args` and its result `Ret`.
     WorkflowDefinition[Args, Ret][Args, Ret], fn(Args) -> Ret
 );
+/// A workflow by plain name: its result is read as JSON (`serde_json::Value`), as
+/// TypeScript's untyped handles return `any`, so no turbofish is needed. For a typed
+/// result use a [`WorkflowDefinition`] (or `handle.with_result_type::<T>()`).
+impl<A> From<&'static str> for WorkflowDefinition<A, serde_json::Value> {
+    fn from(name: &'static str) -> Self {
+        Self::new(name)
+    }
+}
+
+impl<A> From<String> for WorkflowDefinition<A, serde_json::Value> {
+    fn from(name: String) -> Self {
+        Self::named(name)
+    }
+}
+
+/// Signals, queries and updates by plain name: the argument and result types come from
+/// the call (`.arg(..)`, the binding the result goes to).
+macro_rules! by_name {
+    ($name:ident[$($param:ident),*]) => {
+        impl<$($param),*> From<&'static str> for $name<$($param),*> {
+            fn from(name: &'static str) -> Self {
+                Self::new(name)
+            }
+        }
+
+        impl<$($param),*> From<String> for $name<$($param),*> {
+            fn from(name: String) -> Self {
+                Self::named(name)
+            }
+        }
+    };
+}
+
+by_name!(SignalDefinition[Args]);
+by_name!(QueryDefinition[Ret, Args]);
+by_name!(UpdateDefinition[Ret, Args]);
+
 definition!(
     /// A signal: its name and its argument tuple `Args`.
     SignalDefinition[Args][Args], fn(Args)

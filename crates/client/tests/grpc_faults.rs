@@ -152,3 +152,60 @@ async fn client_futures_are_send_and_the_client_is_shareable() {
     });
     assert_eq!(task.await.unwrap().unwrap(), 2);
 }
+
+/// A per-call timeout bounds `result()` (however many long polls it makes) and a query,
+/// over a real connection: each returns the typed timeout error on time.
+#[tokio::test]
+async fn per_call_timeouts_on_result_and_query_return_a_typed_timeout_in_time() {
+    let fake = fake();
+    let server = TestServer::start(Arc::new(fake.clone())).await.unwrap();
+    let connection = Connection::connect(ConnectionOptions::new(server.url().unwrap()))
+        .await
+        .unwrap();
+    let client = Client::new(connection);
+    let handle = client
+        .start(WAIT_CANCEL, WorkflowOptions::new("timeouts-1", "q"))
+        .await
+        .unwrap();
+
+    let started = std::time::Instant::now();
+    let err = handle
+        .result()
+        .timeout(Duration::from_millis(800))
+        .await
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(
+        matches!(err, Error::Timeout { operation: "get workflow result", timeout, .. } if timeout == Duration::from_millis(800)),
+        "{err:?}"
+    );
+    assert!(err.is_timeout());
+    assert!(
+        took >= Duration::from_millis(800) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+
+    server
+        .faults()
+        .latency("QueryWorkflow", Duration::from_secs(10));
+    let started = std::time::Instant::now();
+    let err = handle
+        .query::<bool, ()>("cleaned_up")
+        .timeout(Duration::from_millis(500))
+        .await
+        .unwrap_err();
+    let took = started.elapsed();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                operation: "query workflow",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    server.faults().clear();
+    handle.cancel().await.unwrap();
+}

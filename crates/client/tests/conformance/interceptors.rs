@@ -58,7 +58,7 @@ async fn interceptors_change_headers_and_arguments_and_can_refuse_calls() {
             .interceptor(Rewriter)
             .build();
         let handle = client
-            .start::<_, String>(
+            .start(
                 "header_echo",
                 WorkflowOptions::new(b.id("intercept"), &b.task_queue),
             )
