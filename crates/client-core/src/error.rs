@@ -761,15 +761,22 @@ mod tests {
             "GetSystemInfo: the connection to the server failed [UNAVAILABLE]: \
              tcp connect error (gave up after 5 attempts)"
         );
-        let err = ServiceError::new("ListNamespaces", Code::DeadlineExceeded, "no response within 300ms")
-            .with_origin(ErrorOrigin::ClientDeadline);
+        let err = ServiceError::new(
+            "ListNamespaces",
+            Code::DeadlineExceeded,
+            "no response within 300ms",
+        )
+        .with_origin(ErrorOrigin::ClientDeadline);
         assert_eq!(
             err.to_string(),
             "ListNamespaces: the call timed out in the client [DEADLINE_EXCEEDED]: \
              no response within 300ms"
         );
         let err = ServiceError::new("X", Code::NotFound, "gone").with_attempts(3);
-        assert_eq!(err.to_string(), "X: not found [NOT_FOUND]: gone (after 3 attempts)");
+        assert_eq!(
+            err.to_string(),
+            "X: not found [NOT_FOUND]: gone (after 3 attempts)"
+        );
         assert_eq!(err.clone().with_attempts(0).attempts(), 1);
     }
 

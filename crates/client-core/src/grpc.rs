@@ -172,9 +172,8 @@ mod tests {
                 value: vec![1, 2],
             },
         ] {
-            let error =
-                ServiceError::new("StartWorkflowExecution", Code::AlreadyExists, "already")
-                    .with_details(details.clone());
+            let error = ServiceError::new("StartWorkflowExecution", Code::AlreadyExists, "already")
+                .with_details(details.clone());
             let status: tonic::Status = error.into();
             assert_eq!(status.code(), tonic::Code::AlreadyExists);
             assert_eq!(status.message(), "already");
@@ -213,7 +212,10 @@ mod tests {
         assert_eq!(encode_timeout(Duration::from_micros(1)), "1m");
         assert_eq!(encode_timeout(Duration::ZERO), "1m");
         assert_eq!(encode_timeout(Duration::from_secs(200_000)), "200000S");
-        assert_eq!(encode_timeout(Duration::from_millis(200_000_001)), "200001S");
+        assert_eq!(
+            encode_timeout(Duration::from_millis(200_000_001)),
+            "200001S"
+        );
         assert_eq!(encode_timeout(Duration::MAX), "99999999S");
     }
 
@@ -225,7 +227,10 @@ mod tests {
         assert_eq!(parse_timeout("250m"), Some(Duration::from_millis(250)));
         assert_eq!(parse_timeout("7u"), Some(Duration::from_micros(7)));
         assert_eq!(parse_timeout("9n"), Some(Duration::from_nanos(9)));
-        assert_eq!(parse_timeout("99999999S"), Some(Duration::from_secs(99_999_999)));
+        assert_eq!(
+            parse_timeout("99999999S"),
+            Some(Duration::from_secs(99_999_999))
+        );
         for bad in ["", "S", "5", "5x", "123456789S", "-1S", "1.5S", "5é", " 5S"] {
             assert_eq!(parse_timeout(bad), None, "{bad}");
         }

@@ -4,10 +4,10 @@
 //! [`temporal_client_core::grpc`], the mapping the client reads them back with).
 
 use std::sync::Arc;
+use temporal_client_core::grpc::parse_timeout;
 use temporal_client_core::proto::grpc::health::v1 as health;
 use temporal_client_core::proto::temporal::api::operatorservice::v1 as op;
 use temporal_client_core::proto::temporal::api::workflowservice::v1 as wf;
-use temporal_client_core::grpc::parse_timeout;
 use temporal_client_core::{CallOptions, OperatorService, ServiceRequest, WorkflowService};
 
 use super::faults::Faults;
