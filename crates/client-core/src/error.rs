@@ -305,7 +305,51 @@ impl ErrorDetails {
     }
 }
 
-/// An RPC failed: the gRPC code, the server's message, and the typed details.
+/// Where a [`ServiceError`] came from: the server, the connection, the client's own
+/// deadline, or the client itself before anything was sent.
+///
+/// The code alone does not say this: `UNAVAILABLE` may be the server shedding load or a
+/// refused TCP connection, `DEADLINE_EXCEEDED` the server's or the caller's deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum ErrorOrigin {
+    /// The server answered with this status (the default).
+    #[default]
+    Server,
+    /// The connection failed before a response arrived: connect refused, connection
+    /// reset, GOAWAY, an HTTP/2 protocol error, a TLS failure.
+    Transport,
+    /// The caller's own deadline or timeout passed in the client, before an answer came.
+    ClientDeadline,
+    /// The client refused the call before sending it (e.g. unusable metadata).
+    Local,
+}
+
+impl ErrorOrigin {
+    fn plain_words(self) -> &'static str {
+        match self {
+            Self::Server => "the server answered",
+            Self::Transport => "the connection to the server failed",
+            Self::ClientDeadline => "the call timed out in the client",
+            Self::Local => "the client did not send the request",
+        }
+    }
+}
+
+impl fmt::Display for ErrorOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Server => "server",
+            Self::Transport => "transport",
+            Self::ClientDeadline => "client deadline",
+            Self::Local => "local",
+        })
+    }
+}
+
+/// An RPC failed: the gRPC code, the server's message, and the typed details, plus
+/// where the error came from ([`origin`](Self::origin)) and how many attempts the
+/// transport made ([`attempts`](Self::attempts)).
 ///
 /// The transport keeps its own status (e.g. `tonic::Status`) as the
 /// [`source`](std::error::Error::source).
@@ -313,21 +357,79 @@ impl ErrorDetails {
 pub struct ServiceError {
     rpc: &'static str,
     code: Code,
+    origin: ErrorOrigin,
+    retries_exhausted: bool,
+    attempts: u32,
     message: String,
     details: Option<Box<ErrorDetails>>,
     source: Option<Arc<dyn StdError + Send + Sync + 'static>>,
 }
 
 impl ServiceError {
-    /// A new error for `rpc` (e.g. `"StartWorkflowExecution"`).
+    /// A new error for `rpc` (e.g. `"StartWorkflowExecution"`), from the server
+    /// ([`ErrorOrigin::Server`]) after one attempt.
     pub fn new(rpc: &'static str, code: Code, message: impl Into<String>) -> Self {
         Self {
             rpc,
             code,
+            origin: ErrorOrigin::Server,
+            retries_exhausted: false,
+            attempts: 1,
             message: message.into(),
             details: None,
             source: None,
         }
+    }
+
+    /// Sets where the error came from.
+    pub fn with_origin(mut self, origin: ErrorOrigin) -> Self {
+        self.origin = origin;
+        self
+    }
+
+    /// Sets how many attempts the transport made, counting the first (at least 1).
+    pub fn with_attempts(mut self, attempts: u32) -> Self {
+        self.attempts = attempts.max(1);
+        self
+    }
+
+    /// Marks the error as the last of a call whose retry policy ran out of attempts or
+    /// time while the error was still retryable.
+    pub fn with_retries_exhausted(mut self, exhausted: bool) -> Self {
+        self.retries_exhausted = exhausted;
+        self
+    }
+
+    /// Where the error came from.
+    pub fn origin(&self) -> ErrorOrigin {
+        self.origin
+    }
+
+    /// How many attempts were made, counting the first (1 when the call was not
+    /// retried).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// The server answered with this error ([`ErrorOrigin::Server`]).
+    pub fn is_from_server(&self) -> bool {
+        self.origin == ErrorOrigin::Server
+    }
+
+    /// The connection failed before a response ([`ErrorOrigin::Transport`]).
+    pub fn is_transport(&self) -> bool {
+        self.origin == ErrorOrigin::Transport
+    }
+
+    /// The caller's own deadline passed in the client ([`ErrorOrigin::ClientDeadline`]).
+    pub fn is_client_deadline(&self) -> bool {
+        self.origin == ErrorOrigin::ClientDeadline
+    }
+
+    /// The retry policy stopped because its attempts or its time budget (or the call's
+    /// deadline) ran out while the error was still retryable; a later call may succeed.
+    pub fn retries_exhausted(&self) -> bool {
+        self.retries_exhausted
     }
 
     /// The error an implementation returns for an RPC it does not cover.
@@ -409,7 +511,8 @@ impl ServiceError {
             )
     }
 
-    /// The call timed out (client deadline or server deadline).
+    /// The call timed out (client deadline or server deadline; see
+    /// [`is_client_deadline`](Self::is_client_deadline)).
     pub fn is_timeout(&self) -> bool {
         self.code == Code::DeadlineExceeded
     }
@@ -488,12 +591,18 @@ impl fmt::Display for ServiceError {
             {
                 return write!(f, "{}", self.message);
             }
+            _ if self.origin != ErrorOrigin::Server => self.origin.plain_words().to_owned(),
             _ => self.code.plain_words().to_owned(),
         };
-        if self.message.is_empty() {
-            write!(f, "{}: {what} [{}]", self.rpc, self.code)
-        } else {
-            write!(f, "{}: {what} [{}]: {}", self.rpc, self.code, self.message)
+        write!(f, "{}: {what} [{}]", self.rpc, self.code)?;
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        match (self.attempts, self.retries_exhausted) {
+            (1, false) => Ok(()),
+            (1, true) => f.write_str(" (no retry left)"),
+            (n, false) => write!(f, " (after {n} attempts)"),
+            (n, true) => write!(f, " (gave up after {n} attempts)"),
         }
     }
 }
@@ -503,6 +612,9 @@ impl fmt::Debug for ServiceError {
         f.debug_struct("ServiceError")
             .field("rpc", &self.rpc)
             .field("code", &self.code)
+            .field("origin", &self.origin)
+            .field("attempts", &self.attempts)
+            .field("retries_exhausted", &self.retries_exhausted)
             .field("message", &self.message)
             .field("details", &self.details)
             .finish_non_exhaustive()
@@ -608,6 +720,64 @@ mod tests {
         ));
         assert!(err.is_not_found() && err.is_namespace_not_found());
         assert!(err.to_string().contains("namespace 'nope' does not exist"));
+    }
+
+    #[test]
+    fn a_new_error_is_from_the_server_after_one_attempt() {
+        let err = ServiceError::new("DescribeNamespace", Code::Unavailable, "down");
+        assert_eq!(err.origin(), ErrorOrigin::Server);
+        assert!(err.is_from_server());
+        assert!(!err.is_transport() && !err.is_client_deadline());
+        assert_eq!(err.attempts(), 1);
+        assert!(!err.retries_exhausted());
+        assert_eq!(
+            err.to_string(),
+            "DescribeNamespace: the server is unavailable [UNAVAILABLE]: down"
+        );
+    }
+
+    #[test]
+    fn origin_predicates_follow_the_origin() {
+        let err = |origin| ServiceError::new("X", Code::Unavailable, "m").with_origin(origin);
+        assert!(err(ErrorOrigin::Transport).is_transport());
+        assert!(!err(ErrorOrigin::Transport).is_from_server());
+        assert!(err(ErrorOrigin::ClientDeadline).is_client_deadline());
+        let local = err(ErrorOrigin::Local);
+        assert!(!local.is_from_server() && !local.is_transport() && !local.is_client_deadline());
+        assert_eq!(local.origin(), ErrorOrigin::Local);
+        assert_eq!(ErrorOrigin::default(), ErrorOrigin::Server);
+    }
+
+    #[test]
+    fn display_names_the_origin_and_the_attempts_once() {
+        let err = ServiceError::new("GetSystemInfo", Code::Unavailable, "tcp connect error")
+            .with_origin(ErrorOrigin::Transport)
+            .with_attempts(5)
+            .with_retries_exhausted(true);
+        assert!(err.retries_exhausted());
+        assert_eq!(err.attempts(), 5);
+        assert_eq!(
+            err.to_string(),
+            "GetSystemInfo: the connection to the server failed [UNAVAILABLE]: \
+             tcp connect error (gave up after 5 attempts)"
+        );
+        let err = ServiceError::new(
+            "ListNamespaces",
+            Code::DeadlineExceeded,
+            "no response within 300ms",
+        )
+        .with_origin(ErrorOrigin::ClientDeadline);
+        assert_eq!(
+            err.to_string(),
+            "ListNamespaces: the call timed out in the client [DEADLINE_EXCEEDED]: \
+             no response within 300ms"
+        );
+        let err = ServiceError::new("X", Code::NotFound, "gone").with_attempts(3);
+        assert_eq!(
+            err.to_string(),
+            "X: not found [NOT_FOUND]: gone (after 3 attempts)"
+        );
+        assert_eq!(err.clone().with_attempts(0).attempts(), 1);
     }
 
     #[test]

@@ -8,6 +8,8 @@ pub mod builders;
 mod call;
 mod error;
 pub mod failure;
+#[cfg(feature = "tonic")]
+pub mod grpc;
 pub mod identity;
 pub mod options;
 pub mod payload;
@@ -18,7 +20,7 @@ mod service;
 mod validation;
 
 pub use call::{CallOptions, RetryOverride, RpcRetryConfig, ServiceRequest};
-pub use error::{Code, ErrorDetails, ServiceError, is_retryable_code};
+pub use error::{Code, ErrorDetails, ErrorOrigin, ServiceError, is_retryable_code};
 pub use failure::{FailureKind, TemporalFailure};
 pub use payload::{
     Binary, DataConverter, FromPayloads, PayloadCodec, PayloadConverter, PayloadError, ToPayloads,

@@ -1,10 +1,13 @@
 //! `Connection` against an in-process tonic server on 127.0.0.1: headers, retries,
-//! error details, timeouts, long polls, eager and lazy connects, every RPC's path.
+//! error details, timeouts, long polls, eager and lazy connects, every RPC's path, live
+//! credentials, user tower layers, and where errors come from.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod connection_support;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use connection_support::{TestServer, closed_port};
@@ -14,9 +17,10 @@ use temporal_client_core::proto::temporal::api::errordetails::v1::WorkflowExecut
 use temporal_client_core::proto::temporal::api::operatorservice::v1 as op;
 use temporal_client_core::proto::temporal::api::workflowservice::v1 as wf;
 use temporal_client_core::{
-    Code, ErrorDetails, OperatorService, RetryOverride, RpcRetryConfig, ServiceRequest,
-    WorkflowService,
+    Code, ErrorDetails, ErrorOrigin, OperatorService, RetryOverride, RpcRetryConfig,
+    ServiceRequest, WorkflowService,
 };
+use temporal_testkit::grpc::ANY_RPC;
 
 /// Retries without noticeable waits, bounded by attempts only.
 fn fast_retry(max_attempts: u32) -> RpcRetryConfig {
@@ -574,4 +578,371 @@ async fn every_rpc_reaches_its_server_method() {
         );
         assert_eq!(err.rpc(), name);
     }
+}
+
+// --- live credentials, user layers, error origins ---
+
+/// Every header value the test server saw for `name` on `rpc` calls, in order.
+fn seen(server: &TestServer, rpc: &str, name: &str) -> Vec<Option<String>> {
+    server
+        .script
+        .received
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.rpc == rpc)
+        .map(|r| r.headers.get(name).map(|v| v.to_str().unwrap().to_owned()))
+        .collect()
+}
+
+fn describe() -> ServiceRequest<wf::DescribeNamespaceRequest> {
+    wf::DescribeNamespaceRequest {
+        namespace: "ns-1".into(),
+        ..Default::default()
+    }
+    .into()
+}
+
+#[tokio::test]
+async fn a_replaced_api_key_is_sent_by_the_next_call_of_every_clone() {
+    let server = TestServer::start().await;
+    let conn = Connection::connect(
+        ConnectionOptions::new(server.address())
+            .api_key("old-key")
+            .tls_disabled(),
+    )
+    .await
+    .unwrap();
+    let clone = conn.clone();
+    clone.describe_namespace(describe()).await.unwrap();
+
+    conn.set_api_key(Some("new-key".into())).unwrap();
+    clone.describe_namespace(describe()).await.unwrap();
+    conn.clone().describe_namespace(describe()).await.unwrap();
+
+    // A refused key changes nothing.
+    let err = clone.set_api_key(Some("bad\nkey".into())).err();
+    assert!(matches!(err, Some(ConnectError::InvalidApiKey)), "{err:?}");
+    conn.describe_namespace(describe()).await.unwrap();
+
+    conn.set_api_key(None).unwrap();
+    clone.describe_namespace(describe()).await.unwrap();
+
+    let bearer = |k: &str| Some(format!("Bearer {k}"));
+    assert_eq!(
+        seen(&server, "DescribeNamespace", "authorization"),
+        [
+            bearer("old-key"),
+            bearer("new-key"),
+            bearer("new-key"),
+            bearer("new-key"),
+            None
+        ]
+    );
+}
+
+#[tokio::test]
+async fn replaced_metadata_is_sent_by_the_next_call_of_every_clone() {
+    let server = TestServer::start().await;
+    let conn = Connection::connect(
+        ConnectionOptions::new(server.address())
+            .api_key("k3y")
+            .tls_disabled()
+            .metadata("x-team", "billing"),
+    )
+    .await
+    .unwrap();
+    let clone = conn.clone();
+    clone.describe_namespace(describe()).await.unwrap();
+
+    conn.set_metadata(vec![("X-Region".into(), "eu-1".into())])
+        .unwrap();
+    clone.describe_namespace(describe()).await.unwrap();
+
+    // Refused like at connect time, leaving the metadata as it was.
+    let err = clone
+        .set_metadata(vec![("authorization".into(), "Bearer other".into())])
+        .err();
+    assert!(
+        matches!(err, Some(ConnectError::ApiKeyWithAuthorizationMetadata)),
+        "{err:?}"
+    );
+    let err = clone
+        .set_metadata(vec![("grpc-timeout".into(), "1S".into())])
+        .err();
+    assert!(
+        matches!(err, Some(ConnectError::InvalidMetadata { .. })),
+        "{err:?}"
+    );
+    conn.describe_namespace(describe()).await.unwrap();
+
+    assert_eq!(
+        seen(&server, "DescribeNamespace", "x-team"),
+        [Some("billing".into()), None, None]
+    );
+    assert_eq!(
+        seen(&server, "DescribeNamespace", "x-region"),
+        [None, Some("eu-1".into()), Some("eu-1".into())]
+    );
+    // The API key and the client's own headers stay.
+    let last = server.script.last_headers("DescribeNamespace");
+    assert_eq!(last["authorization"], "Bearer k3y");
+    assert_eq!(last["client-name"], CLIENT_NAME);
+}
+
+/// A layer that counts the requests through it and logs its name for each.
+fn counting_layer(
+    name: &'static str,
+    count: Arc<AtomicUsize>,
+    log: Arc<Mutex<Vec<&'static str>>>,
+) -> tower::util::MapRequestLayer<
+    impl Fn(http::Request<tonic::body::Body>) -> http::Request<tonic::body::Body>
+    + Clone
+    + Send
+    + Sync
+    + 'static,
+> {
+    tower::util::MapRequestLayer::new(move |mut request: http::Request<tonic::body::Body>| {
+        count.fetch_add(1, Ordering::SeqCst);
+        log.lock().unwrap().push(name);
+        request
+            .headers_mut()
+            .append("x-layer", http::HeaderValue::from_static(name));
+        request
+    })
+}
+
+#[tokio::test]
+async fn a_user_layer_sees_every_attempt_and_layers_nest_in_the_order_added() {
+    let server = TestServer::start().await;
+    let inner = Arc::new(AtomicUsize::new(0));
+    let outer = Arc::new(AtomicUsize::new(0));
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let conn = Connection::lazy(
+        ConnectionOptions::new(server.address())
+            .retry(fast_retry(5))
+            .layer(counting_layer("inner", inner.clone(), log.clone()))
+            .layer(counting_layer("outer", outer.clone(), log.clone())),
+    )
+    .unwrap();
+
+    for _ in 0..3 {
+        conn.clone().describe_namespace(describe()).await.unwrap();
+    }
+    assert_eq!(inner.load(Ordering::SeqCst), 3);
+    assert_eq!(outer.load(Ordering::SeqCst), 3);
+    // The last layer added is outermost: it sees the request first.
+    assert_eq!(log.lock().unwrap()[..2], ["outer", "inner"]);
+    // The layers' changes reach the wire.
+    let sent = server.script.last_headers("DescribeNamespace");
+    let sent: Vec<_> = sent.get_all("x-layer").iter().collect();
+    assert_eq!(sent, ["outer", "inner"]);
+
+    // Retries run outside the layers: each attempt passes through them again.
+    {
+        let mut failures = server.script.start_failures.lock().unwrap();
+        failures.push_back(tonic::Status::unavailable("try again"));
+        failures.push_back(tonic::Status::unavailable("try again"));
+    }
+    conn.start_workflow_execution(start_request("layered").into())
+        .await
+        .unwrap();
+    assert_eq!(
+        server
+            .script
+            .starts
+            .load(std::sync::atomic::Ordering::SeqCst),
+        3
+    );
+    assert_eq!(inner.load(Ordering::SeqCst), 6);
+    assert_eq!(outer.load(Ordering::SeqCst), 6);
+}
+
+#[tokio::test]
+async fn an_error_of_a_user_layer_is_local_and_reaches_no_server() {
+    let server = TestServer::start().await;
+    let conn = Connection::lazy(ConnectionOptions::new(server.address()).layer(
+        tower::layer::layer_fn(|_inner| {
+            tower::service_fn(|_request: http::Request<tonic::body::Body>| async {
+                Err::<http::Response<tonic::body::Body>, tower::BoxError>(
+                    "refused by the rate limiter".into(),
+                )
+            })
+        }),
+    ))
+    .unwrap();
+    let err = conn
+        .describe_namespace(describe().with_retry(RetryOverride::Disabled))
+        .await
+        .expect_err("the layer refuses");
+    assert_eq!(err.origin(), ErrorOrigin::Local, "{err}");
+    assert!(
+        err.to_string().contains("refused by the rate limiter"),
+        "{err}"
+    );
+    assert!(server.script.received.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_closed_port_is_a_transport_error() {
+    let conn = Connection::lazy(ConnectionOptions::new(closed_port().await)).unwrap();
+    let err = conn
+        .describe_namespace(describe().with_retry(RetryOverride::Disabled))
+        .await
+        .expect_err("nothing listens there");
+    assert_eq!(err.code(), Code::Unavailable);
+    assert_eq!(err.origin(), ErrorOrigin::Transport, "{err}");
+    assert!(err.is_transport() && !err.is_from_server());
+    assert_eq!(err.attempts(), 1);
+    assert!(!err.retries_exhausted());
+    assert!(
+        err.to_string()
+            .contains("the connection to the server failed"),
+        "{err}"
+    );
+}
+
+/// A testkit `TestServer` over the in-memory fake, with its fault injection.
+async fn fake_server() -> temporal_testkit::grpc::TestServer {
+    temporal_testkit::grpc::TestServer::start(Arc::new(temporal_testkit::FakeServer::new()))
+        .await
+        .unwrap()
+}
+
+async fn connect_to_fake(
+    server: &temporal_testkit::grpc::TestServer,
+    retry: RpcRetryConfig,
+) -> Connection {
+    Connection::connect(ConnectionOptions::new(server.url().unwrap()).retry(retry))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_timeout_that_passes_in_the_client_is_a_client_deadline() {
+    let server = fake_server().await;
+    let conn = connect_to_fake(&server, fast_retry(3)).await;
+    server
+        .faults()
+        .latency("GetSystemInfo", Duration::from_secs(5));
+    let err = conn
+        .get_system_info(
+            ServiceRequest::new(wf::GetSystemInfoRequest {})
+                .with_timeout(Duration::from_millis(200)),
+        )
+        .await
+        .expect_err("times out");
+    assert_eq!(err.code(), Code::DeadlineExceeded);
+    assert_eq!(err.origin(), ErrorOrigin::ClientDeadline, "{err}");
+    assert!(err.is_client_deadline() && err.is_timeout());
+    assert_eq!(err.message(), "no response within 200ms");
+    assert_eq!(err.attempts(), 1);
+
+    // A DEADLINE_EXCEEDED the server sends is the server's.
+    server.faults().clear();
+    server
+        .faults()
+        .fail_next("GetSystemInfo", 1, Code::DeadlineExceeded, "server gave up");
+    let err = conn
+        .get_system_info(wf::GetSystemInfoRequest {}.into())
+        .await
+        .expect_err("the server's deadline");
+    assert_eq!(err.code(), Code::DeadlineExceeded);
+    assert_eq!(err.origin(), ErrorOrigin::Server, "{err}");
+}
+
+#[tokio::test]
+async fn a_server_error_is_from_the_server_and_counts_its_attempts() {
+    let server = fake_server().await;
+    let conn = connect_to_fake(&server, fast_retry(5)).await;
+    server
+        .faults()
+        .fail_next("GetSystemInfo", 2, Code::Unavailable, "shedding load");
+    server
+        .faults()
+        .fail_next("GetSystemInfo", 1, Code::PermissionDenied, "no access");
+    let err = conn
+        .get_system_info(wf::GetSystemInfoRequest {}.into())
+        .await
+        .expect_err("permission denied after two retries");
+    assert_eq!(err.code(), Code::PermissionDenied);
+    assert_eq!(err.origin(), ErrorOrigin::Server);
+    assert!(err.is_from_server() && !err.is_transport() && !err.is_client_deadline());
+    assert_eq!(err.attempts(), 3);
+    assert!(
+        !err.retries_exhausted(),
+        "a final code is not exhausted retries"
+    );
+    assert!(err.to_string().ends_with("(after 3 attempts)"), "{err}");
+}
+
+#[tokio::test]
+async fn retries_that_run_out_say_so_with_the_attempt_count() {
+    let server = fake_server().await;
+    let conn = connect_to_fake(&server, fast_retry(4)).await;
+    let calls_before = server.faults().calls("GetSystemInfo");
+    server
+        .faults()
+        .fail_next(ANY_RPC, 1000, Code::Unavailable, "still down");
+
+    // Out of attempts.
+    let err = conn
+        .get_system_info(wf::GetSystemInfoRequest {}.into())
+        .await
+        .expect_err("keeps failing");
+    assert_eq!(err.code(), Code::Unavailable);
+    assert!(err.retries_exhausted(), "{err:?}");
+    assert_eq!(err.attempts(), 4);
+    assert_eq!(server.faults().calls("GetSystemInfo") - calls_before, 4);
+    assert!(err.is_from_server());
+    assert!(
+        err.to_string().ends_with("(gave up after 4 attempts)"),
+        "{err}"
+    );
+
+    // Out of time: a short budget and no attempt bound.
+    let budget = RpcRetryConfig {
+        initial_interval: Duration::from_millis(20),
+        multiplier: 1.0,
+        max_interval: Duration::from_millis(20),
+        jitter: 0.0,
+        max_attempts: 0,
+        max_elapsed: Some(Duration::from_millis(150)),
+        ..RpcRetryConfig::default()
+    };
+    let calls_before = server.faults().calls("GetSystemInfo");
+    let err = conn
+        .get_system_info(
+            ServiceRequest::new(wf::GetSystemInfoRequest {})
+                .with_retry(RetryOverride::Custom(budget)),
+        )
+        .await
+        .expect_err("keeps failing");
+    let made = server.faults().calls("GetSystemInfo") - calls_before;
+    assert!(err.retries_exhausted(), "{err:?}");
+    assert!(err.attempts() > 1, "{err:?}");
+    assert_eq!(u64::from(err.attempts()), made);
+
+    // With retries disabled there is nothing to run out of.
+    let err = conn
+        .get_system_info(
+            ServiceRequest::new(wf::GetSystemInfoRequest {}).with_retry(RetryOverride::Disabled),
+        )
+        .await
+        .expect_err("keeps failing");
+    assert!(!err.retries_exhausted());
+    assert_eq!(err.attempts(), 1);
+}
+
+#[tokio::test]
+async fn unusable_call_metadata_is_refused_locally() {
+    let server = TestServer::start().await;
+    let conn = connect(&server).await;
+    let err = conn
+        .describe_namespace(describe().with_metadata("bad name", "v"))
+        .await
+        .expect_err("refused before sending");
+    assert_eq!(err.code(), Code::InvalidArgument);
+    assert_eq!(err.origin(), ErrorOrigin::Local);
+    assert!(seen(&server, "DescribeNamespace", "x").is_empty());
 }

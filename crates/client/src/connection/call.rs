@@ -1,25 +1,26 @@
 //! One unary RPC: headers, deadline, attempts and retries, and the translation of the
 //! outcome. Every service method of the connection goes through [`Transport::unary`].
 
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use http::uri::PathAndQuery;
 use http::{HeaderName, HeaderValue};
 use prost::Message;
-use temporal_client_core::{RetryOverride, RpcRetryConfig, ServiceError, ServiceRequest};
+use temporal_client_core::{
+    Code, ErrorOrigin, RetryOverride, RpcRetryConfig, ServiceError, ServiceRequest,
+};
 use tokio::time::Instant;
+use tonic::Extensions;
 use tonic::client::Grpc;
 use tonic::codec::CompressionEncoding;
 use tonic::metadata::MetadataMap;
-use tonic::transport::Channel;
-use tonic::{Extensions, Status};
-use tower::retry::Policy as _;
 
 use super::codec::SharedCodec;
-use super::error::status_to_error;
+use super::error::{ConnectError, cause_origin, status_to_error};
 use super::headers::{StaticHeaders, grpc_timeout_value, namespace_value, parse_call_metadata};
-use super::retry::RetryPolicy;
+use super::layer::GrpcChannel;
+use super::retry::{Decision, RetryPolicy};
 
 /// How long an RPC may take, and what its deadline means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,8 +46,10 @@ pub(crate) trait RpcRequest: Message + Send + Sync + 'static {
 /// The shared state of a connection: the channel and everything precomputed for calls.
 #[derive(Debug)]
 pub(crate) struct Transport {
-    grpc: Grpc<Channel>,
-    headers: StaticHeaders,
+    grpc: Grpc<GrpcChannel>,
+    /// Read (briefly, without await) by every attempt; replaced by `set_api_key` and
+    /// `set_metadata`.
+    headers: RwLock<StaticHeaders>,
     retry: RpcRetryConfig,
     rpc_timeout: Duration,
     long_poll_timeout: Duration,
@@ -55,7 +58,7 @@ pub(crate) struct Transport {
 impl Transport {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
-        channel: Channel,
+        channel: GrpcChannel,
         headers: StaticHeaders,
         retry: RpcRetryConfig,
         rpc_timeout: Duration,
@@ -71,11 +74,22 @@ impl Transport {
         }
         Self {
             grpc,
-            headers,
+            headers: RwLock::new(headers),
             retry,
             rpc_timeout,
             long_poll_timeout,
         }
+    }
+
+    /// Replaces the static headers by `change(current)`; the next attempt of any call
+    /// sends the new ones. On error nothing changes.
+    pub(crate) fn replace_headers(
+        &self,
+        change: impl FnOnce(&StaticHeaders) -> Result<StaticHeaders, ConnectError>,
+    ) -> Result<(), ConnectError> {
+        let mut headers = self.headers.write().unwrap_or_else(PoisonError::into_inner);
+        *headers = change(&headers)?;
+        Ok(())
     }
 
     /// The connection-wide retry configuration.
@@ -102,60 +116,79 @@ impl Transport {
         } else {
             parse_call_metadata(rpc, &options.metadata)?
         };
-        let deadline = options.timeout.and_then(|t| Instant::now().checked_add(t));
-        let mut message = Arc::new(message);
+        let deadline = options
+            .timeout
+            .and_then(|t| Some((Instant::now().checked_add(t)?, t)));
+        let message = Arc::new(message);
         let mut policy = match &options.retry {
-            RetryOverride::Default => Some(RetryPolicy::new(&self.retry, deadline)),
+            RetryOverride::Default => Some(RetryPolicy::new(&self.retry, deadline.map(|d| d.0))),
             RetryOverride::Disabled => None,
-            RetryOverride::Custom(config) => Some(RetryPolicy::new(config, deadline)),
+            RetryOverride::Custom(config) => Some(RetryPolicy::new(config, deadline.map(|d| d.0))),
         };
         let attempt = Attempt {
             path,
+            rpc,
             namespace: namespace.as_ref(),
             call_metadata: &call_metadata,
             kind,
             deadline,
         };
+        let mut attempts: u32 = 0;
         loop {
-            let mut result = self.attempt::<M, R>(&attempt, &message).await;
-            let wait = match (&mut policy, &result) {
-                (Some(policy), Err(_)) => policy.retry(&mut message, &mut result),
-                _ => None,
+            attempts = attempts.saturating_add(1);
+            let error = match self.attempt::<M, R>(&attempt, &message).await {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
             };
-            match wait {
-                Some(sleep) => sleep.await,
-                None => return finish(rpc, kind, result),
+            let decision = match &mut policy {
+                Some(policy) => policy.decide(error.code(), error.message()),
+                None => Decision::Stop,
+            };
+            let error = error.with_attempts(attempts);
+            match decision {
+                Decision::RetryAfter(wait) => tokio::time::sleep(wait).await,
+                Decision::Stop => return finish(kind, error),
+                Decision::Exhausted => return finish(kind, error.with_retries_exhausted(true)),
             }
         }
     }
 
-    async fn attempt<M, R>(&self, attempt: &Attempt<'_>, message: &Arc<M>) -> Result<R, Status>
+    async fn attempt<M, R>(
+        &self,
+        attempt: &Attempt<'_>,
+        message: &Arc<M>,
+    ) -> Result<R, ServiceError>
     where
         M: RpcRequest,
         R: Message + Default + Send + 'static,
     {
         let now = Instant::now();
-        let (attempt_deadline, timeout_header) = match attempt.deadline {
-            Some(deadline) => {
-                let remaining = deadline.saturating_duration_since(now);
-                if remaining.is_zero() {
-                    return Err(deadline_passed());
-                }
-                (Some(deadline), grpc_timeout_value(remaining))
-            }
-            None => {
-                let (timeout, header) = match attempt.kind {
-                    RpcKind::Normal => (self.rpc_timeout, self.headers.rpc_timeout()),
-                    RpcKind::LongPoll | RpcKind::LongWait => {
-                        (self.long_poll_timeout, self.headers.long_poll_timeout())
+        let (headers, attempt_deadline) = {
+            let headers = self.headers.read().unwrap_or_else(PoisonError::into_inner);
+            let (attempt_deadline, timeout_header) = match attempt.deadline {
+                Some((deadline, timeout)) => {
+                    let remaining = deadline.saturating_duration_since(now);
+                    if remaining.is_zero() {
+                        return Err(deadline_passed(attempt.rpc, timeout));
                     }
-                };
-                (now.checked_add(timeout), header.clone())
-            }
+                    (Some((deadline, timeout)), grpc_timeout_value(remaining))
+                }
+                None => {
+                    let (timeout, header) = match attempt.kind {
+                        RpcKind::Normal => (self.rpc_timeout, headers.rpc_timeout()),
+                        RpcKind::LongPoll | RpcKind::LongWait => {
+                            (self.long_poll_timeout, headers.long_poll_timeout())
+                        }
+                    };
+                    (
+                        now.checked_add(timeout).map(|at| (at, timeout)),
+                        header.clone(),
+                    )
+                }
+            };
+            let map = headers.build(attempt.namespace, attempt.call_metadata, timeout_header);
+            (map, attempt_deadline)
         };
-        let headers = self
-            .headers
-            .build(attempt.namespace, attempt.call_metadata, timeout_header);
         let request = tonic::Request::from_parts(
             MetadataMap::from_headers(headers),
             Extensions::new(),
@@ -163,66 +196,74 @@ impl Transport {
         );
         let mut grpc = self.grpc.clone();
         let path = attempt.path;
+        let rpc = attempt.rpc;
         let call = async move {
-            grpc.ready()
-                .await
-                .map_err(|e| Status::unavailable(format!("the connection is not usable: {e}")))?;
+            grpc.ready().await.map_err(|e| {
+                let origin = cause_origin(&e);
+                ServiceError::new(
+                    rpc,
+                    Code::Unavailable,
+                    format!("the connection is not usable: {e}"),
+                )
+                .with_origin(origin)
+            })?;
             grpc.unary(
                 request,
                 PathAndQuery::from_static(path),
                 SharedCodec::<M, R>::default(),
             )
             .await
+            .map_err(|status| {
+                // The channel enforces `grpc-timeout` too, reporting CANCELLED when it
+                // fires.
+                if status.code() == tonic::Code::Cancelled
+                    && attempt_deadline.is_some_and(|(at, _)| Instant::now() >= at)
+                {
+                    let timeout = attempt_deadline.map(|(_, t)| t).unwrap_or_default();
+                    return deadline_passed(rpc, timeout);
+                }
+                status_to_error(rpc, status)
+            })
         };
         let outcome = match attempt_deadline {
-            Some(at) => match tokio::time::timeout_at(at, call).await {
+            Some((at, timeout)) => match tokio::time::timeout_at(at, call).await {
                 Ok(outcome) => outcome,
-                Err(_) => return Err(deadline_passed()),
+                Err(_) => return Err(deadline_passed(rpc, timeout)),
             },
             None => call.await,
         };
-        match outcome {
-            Ok(response) => Ok(response.into_inner()),
-            // The channel enforces `grpc-timeout` too, reporting CANCELLED when it fires.
-            Err(status)
-                if status.code() == tonic::Code::Cancelled
-                    && attempt_deadline.is_some_and(|at| Instant::now() >= at) =>
-            {
-                Err(deadline_passed())
-            }
-            Err(status) => Err(status),
-        }
+        outcome.map(tonic::Response::into_inner)
     }
 }
 
 /// The per-call facts every attempt uses.
 struct Attempt<'a> {
     path: &'static str,
+    rpc: &'static str,
     namespace: Option<&'a HeaderValue>,
     call_metadata: &'a [(HeaderName, HeaderValue)],
     kind: RpcKind,
-    deadline: Option<Instant>,
+    /// The caller's deadline, and the timeout it came from.
+    deadline: Option<(Instant, Duration)>,
 }
 
-fn deadline_passed() -> Status {
-    Status::deadline_exceeded("the call did not complete before its deadline")
+/// The error of an attempt whose deadline passed in the client.
+fn deadline_passed(rpc: &'static str, timeout: Duration) -> ServiceError {
+    ServiceError::new(
+        rpc,
+        Code::DeadlineExceeded,
+        format!("no response within {timeout:?}"),
+    )
+    .with_origin(ErrorOrigin::ClientDeadline)
 }
 
-/// The result of the last attempt, as the caller sees it: a long poll whose deadline
-/// passed is an empty response, any other failure a `ServiceError`.
+/// The outcome of a call whose last attempt failed, as the caller sees it: a long poll
+/// whose deadline passed is an empty response, any other failure the error.
 #[allow(clippy::result_large_err)]
-fn finish<R: Default>(
-    rpc: &'static str,
-    kind: RpcKind,
-    result: Result<R, Status>,
-) -> Result<R, ServiceError> {
-    match result {
-        Ok(response) => Ok(response),
-        Err(status)
-            if kind == RpcKind::LongPoll && status.code() == tonic::Code::DeadlineExceeded =>
-        {
-            Ok(R::default())
-        }
-        Err(status) => Err(status_to_error(rpc, status)),
+fn finish<R: Default>(kind: RpcKind, error: ServiceError) -> Result<R, ServiceError> {
+    if kind == RpcKind::LongPoll && error.code() == Code::DeadlineExceeded {
+        Ok(R::default())
+    } else {
+        Err(error)
     }
 }

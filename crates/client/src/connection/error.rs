@@ -1,10 +1,9 @@
-//! `ConnectError`, and the translation of a `tonic::Status` into a `ServiceError`.
+//! `ConnectError`, and where a `tonic::Status` came from.
 
 use std::error::Error as StdError;
-use std::fmt::Write as _;
 use std::time::Duration;
 
-use temporal_client_core::{Code, ErrorDetails, ServiceError};
+use temporal_client_core::{ErrorOrigin, ServiceError, grpc};
 
 /// Creating a [`Connection`](super::Connection) failed.
 #[derive(Debug, thiserror::Error)]
@@ -81,78 +80,72 @@ impl ConnectError {
     }
 }
 
-/// Translates a gRPC status into the transport-independent error: code, message (with
-/// the transport's causes, if any), typed details, and the status as source.
+/// Translates a gRPC status into the transport-independent error (by the shared
+/// [`temporal_client_core::grpc`] mapping), and tells where it came from: a status
+/// built from a transport failure (its source chain holds a hyper, I/O or tonic
+/// transport error; hyper wraps HTTP/2 errors) is [`ErrorOrigin::Transport`], one
+/// built from another client-side error (e.g. of a user layer) is
+/// [`ErrorOrigin::Local`], and one without a source is the server's answer.
 pub(crate) fn status_to_error(rpc: &'static str, status: tonic::Status) -> ServiceError {
-    let code = Code::from_i32(status.code() as i32);
-    let message = message_with_causes(&status);
-    let mut error = ServiceError::new(rpc, code, message);
-    if let Some(details) = ErrorDetails::decode_status(status.details()) {
-        error = error.with_details(details);
-    }
-    error.with_source(status)
+    let origin = status_origin(&status);
+    grpc::status_to_error(rpc, status).with_origin(origin)
 }
 
-/// The status message, followed by the chain of transport causes (e.g. "Connection
-/// refused") that tonic keeps as sources but leaves out of the message.
-fn message_with_causes(status: &tonic::Status) -> String {
-    let mut message = status.message().to_owned();
-    let mut cause = StdError::source(status);
-    let mut previous = String::new();
+/// Where a status returned by tonic came from (see [`status_to_error`]).
+fn status_origin(status: &tonic::Status) -> ErrorOrigin {
+    match StdError::source(status) {
+        Some(cause) => cause_origin(cause),
+        None => ErrorOrigin::Server,
+    }
+}
+
+/// Where a client-side error came from: [`ErrorOrigin::Transport`] when its chain holds
+/// a hyper, I/O or tonic transport error, else [`ErrorOrigin::Local`].
+pub(crate) fn cause_origin(error: &(dyn StdError + 'static)) -> ErrorOrigin {
+    let mut cause = Some(error);
     while let Some(err) = cause {
-        let text = err.to_string();
-        if !text.is_empty() && text != previous && !message.contains(&text) {
-            let _ = write!(
-                message,
-                "{}{text}",
-                if message.is_empty() { "" } else { ": " }
-            );
+        if err.is::<hyper::Error>()
+            || err.is::<std::io::Error>()
+            || err.is::<tonic::transport::Error>()
+        {
+            return ErrorOrigin::Transport;
         }
-        previous = text;
         cause = err.source();
     }
-    message
+    ErrorOrigin::Local
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
-    use temporal_client_core::proto::temporal::api::errordetails::v1::WorkflowExecutionAlreadyStartedFailure;
+    use temporal_client_core::Code;
 
     #[test]
-    fn details_code_message_and_source_are_kept() {
-        let detail =
-            ErrorDetails::WorkflowExecutionAlreadyStarted(WorkflowExecutionAlreadyStartedFailure {
-                start_request_id: "r".into(),
-                run_id: "run-9".into(),
-                first_execution_run_id: String::new(),
-            });
-        let bytes = detail.encode_status(Code::AlreadyExists, "already started");
-        let status = tonic::Status::with_details(
-            tonic::Code::AlreadyExists,
-            "already started",
-            bytes.into(),
-        );
-        let err = status_to_error("StartWorkflowExecution", status);
-        assert_eq!(err.code(), Code::AlreadyExists);
-        assert_eq!(err.rpc(), "StartWorkflowExecution");
-        assert_eq!(err.message(), "already started");
-        assert_eq!(err.already_started_run_id(), Some("run-9"));
-        let source = StdError::source(&err).and_then(|s| s.downcast_ref::<tonic::Status>());
-        assert_eq!(source.map(|s| s.code()), Some(tonic::Code::AlreadyExists));
+    fn a_status_without_a_source_is_the_servers_answer() {
+        let err = status_to_error("StartWorkflowExecution", tonic::Status::unavailable("busy"));
+        assert_eq!(err.origin(), ErrorOrigin::Server);
+        assert_eq!(err.code(), Code::Unavailable);
     }
 
     #[test]
-    fn transport_causes_are_appended_once() {
+    fn an_io_cause_is_a_transport_failure() {
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "Connection refused");
         let status = tonic::Status::from_error(Box::new(io));
         let err = status_to_error("GetSystemInfo", status);
-        assert!(
-            err.message().contains("Connection refused"),
-            "{}",
-            err.message()
-        );
-        assert_eq!(err.message().matches("Connection refused").count(), 1);
+        assert_eq!(err.origin(), ErrorOrigin::Transport);
+        assert!(err.is_transport());
+        assert!(err.message().contains("Connection refused"), "{err}");
+    }
+
+    #[test]
+    fn another_client_side_cause_is_local() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("rate limited by a layer")]
+        struct Refused;
+        let status = tonic::Status::from_error(Box::new(Refused));
+        let err = status_to_error("GetSystemInfo", status);
+        assert_eq!(err.origin(), ErrorOrigin::Local);
+        assert!(err.message().contains("rate limited by a layer"), "{err}");
     }
 }

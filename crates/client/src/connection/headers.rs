@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
-use temporal_client_core::{Code, ServiceError};
+use temporal_client_core::{Code, ErrorOrigin, ServiceError, grpc};
 
 use super::error::ConnectError;
 use super::options::is_authorization;
@@ -25,10 +25,18 @@ const GRPC_TIMEOUT_HEADER: HeaderName = HeaderName::from_static("grpc-timeout");
 /// grpc-accept-encoding, grpc-encoding), so the map never grows after we build it.
 const ADDED_LATER: usize = 5;
 
-/// Headers that are the same for every call of a connection.
-#[derive(Debug)]
+/// Headers that are the same for every call of a connection (until
+/// [`Connection::set_api_key`](super::Connection::set_api_key) or
+/// [`set_metadata`](super::Connection::set_metadata) replaces them).
+#[derive(Debug, Clone)]
 pub(crate) struct StaticHeaders {
+    /// Everything sent: the client headers, the metadata, the authorization.
     entries: Box<[(HeaderName, HeaderValue)]>,
+    /// The validated metadata alone, kept to rebuild `entries` with a new API key.
+    metadata: Box<[(HeaderName, HeaderValue)]>,
+    /// `Bearer <key>` (marked sensitive, so `Debug` hides it), kept to rebuild
+    /// `entries` with new metadata.
+    authorization: Option<HeaderValue>,
     rpc_timeout: HeaderValue,
     long_poll_timeout: HeaderValue,
 }
@@ -41,6 +49,57 @@ impl StaticHeaders {
         rpc_timeout: Duration,
         long_poll_timeout: Duration,
     ) -> Result<Self, ConnectError> {
+        let metadata = parse_metadata(metadata, api_key.is_some())?;
+        let authorization = api_key.map(authorization_value).transpose()?;
+        Ok(Self::assemble(
+            metadata,
+            authorization,
+            grpc_timeout_value(rpc_timeout),
+            grpc_timeout_value(long_poll_timeout),
+        ))
+    }
+
+    /// The same headers with another API key (`None` removes it), validated as at
+    /// connect time.
+    pub(crate) fn with_api_key(&self, api_key: Option<&str>) -> Result<Self, ConnectError> {
+        if api_key.is_some()
+            && self
+                .metadata
+                .iter()
+                .any(|(name, _)| is_authorization(name.as_str()))
+        {
+            return Err(ConnectError::ApiKeyWithAuthorizationMetadata);
+        }
+        let authorization = api_key.map(authorization_value).transpose()?;
+        Ok(Self::assemble(
+            self.metadata.to_vec(),
+            authorization,
+            self.rpc_timeout.clone(),
+            self.long_poll_timeout.clone(),
+        ))
+    }
+
+    /// The same headers with other metadata in place of the old, validated as at
+    /// connect time.
+    pub(crate) fn with_metadata(
+        &self,
+        metadata: &[(String, String)],
+    ) -> Result<Self, ConnectError> {
+        let metadata = parse_metadata(metadata, self.authorization.is_some())?;
+        Ok(Self::assemble(
+            metadata,
+            self.authorization.clone(),
+            self.rpc_timeout.clone(),
+            self.long_poll_timeout.clone(),
+        ))
+    }
+
+    fn assemble(
+        metadata: Vec<(HeaderName, HeaderValue)>,
+        authorization: Option<HeaderValue>,
+        rpc_timeout: HeaderValue,
+        long_poll_timeout: HeaderValue,
+    ) -> Self {
         let mut entries = Vec::with_capacity(metadata.len() + 4);
         entries.push((
             HeaderName::from_static("client-name"),
@@ -56,31 +115,17 @@ impl StaticHeaders {
             HeaderName::from_static("supported-features"),
             HeaderValue::from_static(SUPPORTED_FEATURES),
         ));
-        for (name, value) in metadata {
-            if api_key.is_some() && is_authorization(name) {
-                return Err(ConnectError::ApiKeyWithAuthorizationMetadata);
-            }
-            let entry =
-                parse_entry(name, value).map_err(|reason| ConnectError::InvalidMetadata {
-                    name: name.clone(),
-                    reason,
-                })?;
-            entries.push(entry);
+        entries.extend(metadata.iter().cloned());
+        if let Some(value) = &authorization {
+            entries.push((http::header::AUTHORIZATION, value.clone()));
         }
-        if let Some(key) = api_key {
-            if !key.is_ascii() {
-                return Err(ConnectError::InvalidApiKey);
-            }
-            let mut value = HeaderValue::try_from(format!("Bearer {key}"))
-                .map_err(|_| ConnectError::InvalidApiKey)?;
-            value.set_sensitive(true);
-            entries.push((http::header::AUTHORIZATION, value));
-        }
-        Ok(Self {
+        Self {
             entries: entries.into_boxed_slice(),
-            rpc_timeout: grpc_timeout_value(rpc_timeout),
-            long_poll_timeout: grpc_timeout_value(long_poll_timeout),
-        })
+            metadata: metadata.into_boxed_slice(),
+            authorization,
+            rpc_timeout,
+            long_poll_timeout,
+        }
     }
 
     /// The precomputed `grpc-timeout` value of an ordinary attempt.
@@ -127,6 +172,37 @@ pub(crate) fn namespace_value(namespace: &str) -> Option<HeaderValue> {
     }
 }
 
+/// Validates connection-level metadata; with an API key, an `authorization` entry is
+/// refused.
+fn parse_metadata(
+    metadata: &[(String, String)],
+    has_api_key: bool,
+) -> Result<Vec<(HeaderName, HeaderValue)>, ConnectError> {
+    metadata
+        .iter()
+        .map(|(name, value)| {
+            if has_api_key && is_authorization(name) {
+                return Err(ConnectError::ApiKeyWithAuthorizationMetadata);
+            }
+            parse_entry(name, value).map_err(|reason| ConnectError::InvalidMetadata {
+                name: name.clone(),
+                reason,
+            })
+        })
+        .collect()
+}
+
+/// `Bearer <key>`, marked sensitive.
+fn authorization_value(key: &str) -> Result<HeaderValue, ConnectError> {
+    if !key.is_ascii() {
+        return Err(ConnectError::InvalidApiKey);
+    }
+    let mut value =
+        HeaderValue::try_from(format!("Bearer {key}")).map_err(|_| ConnectError::InvalidApiKey)?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
 /// Validates the metadata of one call.
 #[allow(clippy::result_large_err)] // the service traits' error type
 pub(crate) fn parse_call_metadata(
@@ -142,6 +218,7 @@ pub(crate) fn parse_call_metadata(
                     Code::InvalidArgument,
                     format!("the call's metadata entry '{name}' is not usable: {reason}"),
                 )
+                .with_origin(ErrorOrigin::Local)
             })
         })
         .collect()
@@ -170,18 +247,10 @@ fn parse_entry(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Str
     Ok((header, value))
 }
 
-/// Formats a `grpc-timeout` header value: milliseconds rounded up, or whole seconds
-/// (also rounded up) for timeouts too long for 8 digits of milliseconds.
+/// A `grpc-timeout` header value (see [`grpc::encode_timeout`]).
 pub(crate) fn grpc_timeout_value(timeout: Duration) -> HeaderValue {
-    const MAX_DIGITS: u128 = 99_999_999;
-    let millis = timeout.as_nanos().div_ceil(1_000_000).max(1);
-    let text = if millis <= MAX_DIGITS {
-        format!("{millis}m")
-    } else {
-        let secs = timeout.as_nanos().div_ceil(1_000_000_000).min(MAX_DIGITS);
-        format!("{secs}S")
-    };
-    HeaderValue::try_from(text).unwrap_or(HeaderValue::from_static("99999999S"))
+    HeaderValue::try_from(grpc::encode_timeout(timeout))
+        .unwrap_or(HeaderValue::from_static("99999999S"))
 }
 
 #[cfg(test)]
@@ -253,21 +322,69 @@ mod tests {
             Some(ConnectError::InvalidApiKey)
         ));
         let err = parse_call_metadata("StartWorkflowExecution", &[("x y".into(), "v".into())]);
-        let err = err.err().map(|e| (e.code(), e.rpc()));
-        assert_eq!(err, Some((Code::InvalidArgument, "StartWorkflowExecution")));
+        let err = err.err().map(|e| (e.code(), e.rpc(), e.origin()));
+        assert_eq!(
+            err,
+            Some((
+                Code::InvalidArgument,
+                "StartWorkflowExecution",
+                ErrorOrigin::Local
+            ))
+        );
     }
 
     #[test]
-    fn grpc_timeout_rounds_up_and_fits_eight_digits() {
+    fn grpc_timeout_headers_use_the_shared_encoding() {
         assert_eq!(grpc_timeout_value(Duration::from_millis(1500)), "1500m");
-        assert_eq!(grpc_timeout_value(Duration::from_micros(1)), "1m");
-        assert_eq!(grpc_timeout_value(Duration::ZERO), "1m");
-        assert_eq!(grpc_timeout_value(Duration::from_secs(200_000)), "200000S");
-        assert_eq!(
-            grpc_timeout_value(Duration::from_millis(200_000_001)),
-            "200001S"
-        );
         assert_eq!(grpc_timeout_value(Duration::MAX), "99999999S");
+    }
+
+    #[test]
+    fn the_api_key_and_metadata_can_be_replaced_and_keep_each_other() {
+        let h = headers(Some("old"), &[("x-team", "billing")]).unwrap();
+        let h = h.with_api_key(Some("new")).unwrap();
+        let map = h.build(None, &[], h.rpc_timeout().clone());
+        assert_eq!(map["authorization"], "Bearer new");
+        assert!(map["authorization"].is_sensitive());
+        assert_eq!(map["x-team"], "billing");
+        assert!(!format!("{h:?}").contains("new"), "{h:?}");
+
+        let h = h
+            .with_metadata(&[("x-region".into(), "eu".into())])
+            .unwrap();
+        let map = h.build(None, &[], h.rpc_timeout().clone());
+        assert_eq!(map["authorization"], "Bearer new");
+        assert_eq!(map["x-region"], "eu");
+        assert!(map.get("x-team").is_none());
+        assert_eq!(map["client-name"], CLIENT_NAME);
+        assert_eq!(map["grpc-timeout"], "10000m");
+
+        let h = h.with_api_key(None).unwrap();
+        let map = h.build(None, &[], h.rpc_timeout().clone());
+        assert!(map.get("authorization").is_none());
+        assert_eq!(map["x-region"], "eu");
+    }
+
+    #[test]
+    fn replacements_are_validated_like_the_options() {
+        let h = headers(Some("k"), &[]).unwrap();
+        assert!(matches!(
+            h.with_metadata(&[("authorization".into(), "Bearer x".into())]),
+            Err(ConnectError::ApiKeyWithAuthorizationMetadata)
+        ));
+        assert!(matches!(
+            h.with_metadata(&[("grpc-status".into(), "0".into())]),
+            Err(ConnectError::InvalidMetadata { .. })
+        ));
+        assert!(matches!(
+            h.with_api_key(Some("bad\nkey")),
+            Err(ConnectError::InvalidApiKey)
+        ));
+        let h = headers(None, &[("authorization", "Basic abc")]).unwrap();
+        assert!(matches!(
+            h.with_api_key(Some("k")),
+            Err(ConnectError::ApiKeyWithAuthorizationMetadata)
+        ));
     }
 
     #[test]

@@ -6,13 +6,15 @@
 //! as `authorization: Bearer ...`, the options' metadata, the call's metadata and a
 //! `grpc-timeout`. Failed attempts are retried by [`RpcRetryConfig`] rules: only codes
 //! a retry can fix, within an attempt bound and a time budget, with jittered
-//! exponential backoff.
+//! exponential backoff. Every error says where it came from
+//! ([`ErrorOrigin`](temporal_client_core::ErrorOrigin)) and how many attempts were made.
 
 mod address;
 mod call;
 mod codec;
 mod error;
 mod headers;
+mod layer;
 mod options;
 mod retry;
 mod service_impl;
@@ -162,7 +164,7 @@ impl Connection {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(ConnectError::NoRuntime);
         }
-        let channel = channel(());
+        let channel = layer::wrap(channel(()), &options.layers);
         let transport = Transport::new(
             channel,
             headers,
@@ -183,6 +185,33 @@ impl Connection {
 
     pub(crate) fn transport(&self) -> &Transport {
         &self.inner.transport
+    }
+
+    /// Replaces the API key of this connection and every clone: the next attempt of
+    /// any call (retries of calls in flight included) sends `authorization: Bearer
+    /// <key>`, or no `authorization` header for `None`. For rotating short-lived keys
+    /// without reconnecting.
+    ///
+    /// Validated as at connect time: fails with [`ConnectError::InvalidApiKey`] or
+    /// [`ConnectError::ApiKeyWithAuthorizationMetadata`], and then nothing changes.
+    ///
+    /// The connection keeps its TLS mode: setting a key on a plain-text connection does
+    /// not turn TLS on (unlike [`ConnectionOptions::api_key`] at connect time), so the
+    /// key travels unencrypted there.
+    pub fn set_api_key(&self, api_key: Option<String>) -> Result<(), ConnectError> {
+        self.transport()
+            .replace_headers(|headers| headers.with_api_key(api_key.as_deref()))
+    }
+
+    /// Replaces the metadata sent on every call (what [`ConnectionOptions::metadata`]
+    /// set) for this connection and every clone, from the next attempt of any call on.
+    /// The API key and the client's own headers stay.
+    ///
+    /// Validated as at connect time: fails with [`ConnectError::InvalidMetadata`] or
+    /// [`ConnectError::ApiKeyWithAuthorizationMetadata`], and then nothing changes.
+    pub fn set_metadata(&self, metadata: Vec<(String, String)>) -> Result<(), ConnectError> {
+        self.transport()
+            .replace_headers(|headers| headers.with_metadata(&metadata))
     }
 
     /// The server address as given in the options.

@@ -4,7 +4,10 @@ use std::fmt;
 use std::time::Duration;
 
 use temporal_client_core::RpcRetryConfig;
+use tonic::body::Body;
+use tower::{BoxError, Layer, Service};
 
+use super::layer::{BoxedLayer, HttpService};
 use super::tls::TlsOptions;
 
 /// The address used when none is given: a local dev server.
@@ -84,6 +87,7 @@ pub struct ConnectionOptions {
     pub(crate) max_decoding_message_size: usize,
     pub(crate) gzip: bool,
     pub(crate) retry: RpcRetryConfig,
+    pub(crate) layers: Vec<BoxedLayer>,
 }
 
 impl Default for ConnectionOptions {
@@ -109,6 +113,7 @@ impl ConnectionOptions {
             max_decoding_message_size: 128 * 1024 * 1024,
             gzip: false,
             retry: RpcRetryConfig::default(),
+            layers: Vec::new(),
         }
     }
 
@@ -191,6 +196,48 @@ impl ConnectionOptions {
         self
     }
 
+    /// Wraps the connection's HTTP/2 channel in a tower layer, e.g. for tracing,
+    /// metrics, rate limiting or request signing (like kube's `ClientBuilder::with_layer`).
+    ///
+    /// The layer wraps an [`HttpService`](tower::util::BoxCloneSyncService) (one
+    /// `http::Request<tonic::body::Body>` of a gRPC call in, its response out, errors
+    /// boxed) and must return a service of the same request, response and error types
+    /// that is `Clone + Send + Sync`. Every attempt passes through it, retries included:
+    /// the retry loop is outside the layers, and the request it sees already carries
+    /// all headers (`authorization`, `grpc-timeout`, metadata). An error the layer
+    /// returns itself reaches the caller as an `UNKNOWN` error of origin
+    /// [`Local`](temporal_client_core::ErrorOrigin::Local).
+    ///
+    /// Layers compose in the order added: the first is innermost (next to the channel),
+    /// the last outermost (it sees each request first and each response last). Without
+    /// any layer the channel is used directly, with no boxing.
+    ///
+    /// ```
+    /// use temporal_client::ConnectionOptions;
+    /// use tower::util::MapRequestLayer;
+    ///
+    /// let options = ConnectionOptions::new("localhost:7233").layer(MapRequestLayer::new(
+    ///     |mut request: http::Request<tonic::body::Body>| {
+    ///         request.headers_mut().insert("x-signed", http::HeaderValue::from_static("yes"));
+    ///         request
+    ///     },
+    /// ));
+    /// # drop(options);
+    /// ```
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<HttpService> + Send + Sync + 'static,
+        L::Service: Service<http::Request<Body>, Response = http::Response<Body>, Error = BoxError>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as Service<http::Request<Body>>>::Future: Send + 'static,
+    {
+        self.layers.push(BoxedLayer::new(layer));
+        self
+    }
+
     /// The server address as given.
     pub fn address(&self) -> &str {
         &self.address
@@ -236,6 +283,7 @@ impl fmt::Debug for ConnectionOptions {
             .field("max_decoding_message_size", &self.max_decoding_message_size)
             .field("gzip", &self.gzip)
             .field("retry", &self.retry)
+            .field("layers", &self.layers.len())
             .finish()
     }
 }

@@ -11,6 +11,27 @@ use std::time::Duration;
 use temporal_client_core::{Code, RpcRetryConfig, is_retryable_code};
 use tokio::time::{Instant, Sleep};
 
+/// What the policy decided after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decision {
+    /// Try again after this wait.
+    RetryAfter(Duration),
+    /// Give up: a retry cannot fix this error.
+    Stop,
+    /// Give up although the error is retryable: the attempts, the time budget or the
+    /// call's deadline ran out.
+    Exhausted,
+}
+
+impl Decision {
+    fn wait(self) -> Option<Duration> {
+        match self {
+            Self::RetryAfter(wait) => Some(wait),
+            Self::Stop | Self::Exhausted => None,
+        }
+    }
+}
+
 /// The retry state of one call: attempts made, when it started, its deadline.
 #[derive(Debug, Clone)]
 pub(crate) struct RetryPolicy<'a> {
@@ -32,17 +53,23 @@ impl<'a> RetryPolicy<'a> {
     }
 
     /// The wait before the next attempt after a failure with `code`, or `None` to give
-    /// up: the code is not retryable (`DEADLINE_EXCEEDED`, `CANCELLED`,
-    /// `INVALID_ARGUMENT`, `NOT_FOUND`, `ALREADY_EXISTS`, ...), the attempts are used
-    /// up, or the next attempt would start after the time budget or the call's
-    /// deadline.
+    /// up (see [`decide`](Self::decide)).
+    #[cfg(test)]
     pub(crate) fn next_backoff(&mut self, code: Code, message: &str) -> Option<Duration> {
+        self.decide(code, message).wait()
+    }
+
+    /// What to do after a failure with `code`: wait and retry, stop because the code is
+    /// not retryable (`DEADLINE_EXCEEDED`, `CANCELLED`, `INVALID_ARGUMENT`, `NOT_FOUND`,
+    /// `ALREADY_EXISTS`, ...), or stop because the attempts are used up or the next
+    /// attempt would start after the time budget or the call's deadline.
+    pub(crate) fn decide(&mut self, code: Code, message: &str) -> Decision {
         if !is_retryable_code(code, message) {
-            return None;
+            return Decision::Stop;
         }
         let attempts_made = self.retries.saturating_add(1);
         if self.config.max_attempts != 0 && attempts_made >= self.config.max_attempts {
-            return None;
+            return Decision::Exhausted;
         }
         let base = self
             .config
@@ -52,13 +79,13 @@ impl<'a> RetryPolicy<'a> {
         if let Some(budget) = self.config.max_elapsed
             && resume.duration_since(self.started) > budget
         {
-            return None;
+            return Decision::Exhausted;
         }
         if self.deadline.is_some_and(|deadline| resume >= deadline) {
-            return None;
+            return Decision::Exhausted;
         }
         self.retries = attempts_made;
-        Some(delay)
+        Decision::RetryAfter(delay)
     }
 
     /// The number of retries granted so far.
@@ -78,7 +105,8 @@ impl<Req: Clone, Res> tower::retry::Policy<Req, Res, tonic::Status> for RetryPol
     ) -> Option<Self::Future> {
         let status = result.as_ref().err()?;
         let code = Code::from_i32(status.code() as i32);
-        self.next_backoff(code, status.message())
+        self.decide(code, status.message())
+            .wait()
             .map(tokio::time::sleep)
     }
 
@@ -132,6 +160,35 @@ mod tests {
             "4 attempts = 3 retries"
         );
         assert_eq!(p.retries(), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn running_out_is_exhausted_and_a_final_code_is_a_stop() {
+        let cfg = config();
+        let mut p = RetryPolicy::new(&cfg, None);
+        assert_eq!(p.decide(Code::NotFound, ""), Decision::Stop);
+        for _ in 0..3 {
+            assert!(matches!(
+                p.decide(Code::Unavailable, ""),
+                Decision::RetryAfter(_)
+            ));
+        }
+        assert_eq!(p.decide(Code::Unavailable, ""), Decision::Exhausted);
+        assert_eq!(p.decide(Code::InvalidArgument, ""), Decision::Stop);
+
+        let cfg = RpcRetryConfig {
+            max_attempts: 0,
+            max_elapsed: Some(Duration::from_millis(5)),
+            ..config()
+        };
+        let mut p = RetryPolicy::new(&cfg, None);
+        assert_eq!(p.decide(Code::Unavailable, ""), Decision::Exhausted);
+        let cfg = RpcRetryConfig {
+            max_attempts: 0,
+            ..config()
+        };
+        let mut p = RetryPolicy::new(&cfg, Some(Instant::now() + Duration::from_millis(5)));
+        assert_eq!(p.decide(Code::Aborted, ""), Decision::Exhausted);
     }
 
     #[tokio::test]

@@ -1,16 +1,14 @@
 //! Serves a transport-agnostic [`WorkflowService`] / [`OperatorService`] through the
 //! generated tonic server traits: `tonic::Request` becomes a [`ServiceRequest`] and a
-//! [`ServiceError`] becomes a `tonic::Status` whose details a client can decode.
+//! `ServiceError` becomes a `tonic::Status` whose details a client can decode (by
+//! [`temporal_client_core::grpc`], the mapping the client reads them back with).
 
 use std::sync::Arc;
-use std::time::Duration;
-
+use temporal_client_core::grpc::parse_timeout;
 use temporal_client_core::proto::grpc::health::v1 as health;
 use temporal_client_core::proto::temporal::api::operatorservice::v1 as op;
 use temporal_client_core::proto::temporal::api::workflowservice::v1 as wf;
-use temporal_client_core::{
-    CallOptions, Code, OperatorService, ServiceError, ServiceRequest, WorkflowService,
-};
+use temporal_client_core::{CallOptions, OperatorService, ServiceRequest, WorkflowService};
 
 use super::faults::Faults;
 
@@ -39,12 +37,12 @@ macro_rules! adapter_methods {
                     &self,
                     request: tonic::Request<$pkg::$req>,
                 ) -> Result<tonic::Response<$pkg::$resp>, tonic::Status> {
-                    self.faults.before_call($name).await.map_err(into_status)?;
+                    self.faults.before_call($name).await.map_err(tonic::Status::from)?;
                     self.service
                         .$method(into_service_request(request))
                         .await
                         .map(tonic::Response::new)
-                        .map_err(into_status)
+                        .map_err(tonic::Status::from)
                 }
             )*
         }
@@ -114,7 +112,7 @@ pub(crate) fn into_service_request<T>(request: tonic::Request<T>) -> ServiceRequ
     let timeout = headers
         .get("grpc-timeout")
         .and_then(|v| v.to_str().ok())
-        .and_then(parse_grpc_timeout);
+        .and_then(parse_timeout);
     let entries = headers
         .iter()
         .filter(|(name, _)| {
@@ -136,65 +134,10 @@ pub(crate) fn into_service_request<T>(request: tonic::Request<T>) -> ServiceRequ
     }
 }
 
-/// Parses a `grpc-timeout` header value: up to 8 digits and a unit
-/// (`H`ours, `M`inutes, `S`econds, `m`illis, `u`micros, `n`anos).
-pub(crate) fn parse_grpc_timeout(value: &str) -> Option<Duration> {
-    let split = value.len().checked_sub(1)?;
-    if !value.is_char_boundary(split) {
-        return None;
-    }
-    let (digits, unit) = value.split_at(split);
-    if digits.is_empty() || digits.len() > 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let n: u64 = digits.parse().ok()?;
-    Some(match unit {
-        "H" => Duration::from_secs(n * 3600),
-        "M" => Duration::from_secs(n * 60),
-        "S" => Duration::from_secs(n),
-        "m" => Duration::from_millis(n),
-        "u" => Duration::from_micros(n),
-        "n" => Duration::from_nanos(n),
-        _ => return None,
-    })
-}
-
-/// Converts a service error into a gRPC status with the same code and message; typed
-/// details travel as an encoded `google.rpc.Status` (`grpc-status-details-bin`).
-pub(crate) fn into_status(error: ServiceError) -> tonic::Status {
-    // An "error" with code OK would read as success on the wire.
-    let code = match error.code() {
-        Code::Ok => Code::Unknown,
-        code => code,
-    };
-    let tonic_code = tonic::Code::from_i32(code as i32);
-    match error.details() {
-        Some(details) => {
-            let bytes = details.encode_status(code, error.message());
-            tonic::Status::with_details(tonic_code, error.message(), bytes.into())
-        }
-        None => tonic::Status::new(tonic_code, error.message()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use temporal_client_core::ErrorDetails;
-    use temporal_client_core::proto::temporal::api::errordetails::v1::NotFoundFailure;
-
-    #[test]
-    fn grpc_timeout_units_parse() {
-        assert_eq!(parse_grpc_timeout("5S"), Some(Duration::from_secs(5)));
-        assert_eq!(parse_grpc_timeout("2H"), Some(Duration::from_secs(7200)));
-        assert_eq!(parse_grpc_timeout("3M"), Some(Duration::from_secs(180)));
-        assert_eq!(parse_grpc_timeout("250m"), Some(Duration::from_millis(250)));
-        assert_eq!(parse_grpc_timeout("7u"), Some(Duration::from_micros(7)));
-        assert_eq!(parse_grpc_timeout("9n"), Some(Duration::from_nanos(9)));
-        for bad in ["", "S", "5", "5x", "123456789S", "-1S", "1.5S", "5é"] {
-            assert_eq!(parse_grpc_timeout(bad), None, "{bad}");
-        }
-    }
+    use std::time::Duration;
 
     #[test]
     fn request_metadata_and_timeout_reach_the_service_request() {
@@ -222,24 +165,5 @@ mod tests {
             request.options.metadata,
             vec![("temporal-namespace".to_owned(), "ns".to_owned())]
         );
-    }
-
-    #[test]
-    fn status_keeps_code_message_and_details() {
-        let details = ErrorDetails::NotFound(NotFoundFailure {
-            current_cluster: "a".into(),
-            active_cluster: "b".into(),
-        });
-        let status = into_status(
-            ServiceError::new("DescribeWorkflowExecution", Code::NotFound, "gone")
-                .with_details(details.clone()),
-        );
-        assert_eq!(status.code(), tonic::Code::NotFound);
-        assert_eq!(status.message(), "gone");
-        assert_eq!(ErrorDetails::decode_status(status.details()), Some(details));
-
-        let plain = into_status(ServiceError::new("X", Code::Ok, "odd"));
-        assert_eq!(plain.code(), tonic::Code::Unknown);
-        assert!(plain.details().is_empty());
     }
 }
