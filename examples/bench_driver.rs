@@ -71,14 +71,14 @@ impl Ctx {
             }
             Op::Signal => {
                 let handle = self.client.get_handle::<()>(id);
-                handle.signal(SIGNAL, ("x".to_owned(),)).await?;
+                handle.signal(SIGNAL).arg("x".to_owned()).await?;
             }
             Op::Describe => {
                 let description = self.client.get_handle::<()>(id).describe().await?;
                 std::hint::black_box(description.execution.run_id);
             }
             Op::Query => {
-                let value = self.client.get_handle::<()>(id).query(QUERY, ()).await?;
+                let value = self.client.get_handle::<()>(id).query(QUERY).await?;
                 std::hint::black_box(value);
             }
         }

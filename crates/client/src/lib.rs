@@ -55,4 +55,6 @@ pub use temporal_client_core::proto::temporal::api::enums::v1::{
 pub use temporal_client_core::search_attributes::{
     Bool, Datetime, Double, Int, Keyword, KeywordList, SearchAttributeKey, SearchAttributes, Text,
 };
-pub use temporal_client_core::{CallOptions, Code, RetryOverride, RpcRetryConfig, ServiceError};
+pub use temporal_client_core::{
+    CallOptions, Code, ErrorOrigin, RetryOverride, RpcRetryConfig, ServiceError,
+};
