@@ -251,7 +251,7 @@ impl Client {
     /// Converts one decoded value (a result, a query answer, an update result). No
     /// payload (a workflow or handler that returned nothing) reads as JSON null, so `()`
     /// and `Option<T>` work.
-    pub(crate) fn from_payloads<T: DeserializeOwned>(&self, payloads: &[Payload]) -> Result<T> {
+    pub(crate) fn read_value<T: DeserializeOwned>(&self, payloads: &[Payload]) -> Result<T> {
         let converter = &self.inner.converter;
         match payloads {
             [] => Ok(converter.from_payload(&converter.to_payload(&())?)?),

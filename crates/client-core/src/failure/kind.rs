@@ -44,7 +44,7 @@ pub enum FailureKind {
         identity: String,
         /// The details given to the terminate call. The proto failure has no place for
         /// them: the client fills them from the terminated event (as Python's
-        /// `TerminatedError.details`), and [`to_proto`](Self::to_proto) drops them.
+        /// `TerminatedError.details`), and the proto conversion drops them.
         details: Vec<Payload>,
     },
     /// A timeout.

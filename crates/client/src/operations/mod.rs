@@ -1,9 +1,8 @@
 //! One module per operation, MongoDB-driver style: each operation is a small builder
 //! of per-call options that is awaited directly (`IntoFuture`), or read as a `Stream`
-//! for the paged ones. Every operation goes through
-//! [`Client::intercept`](crate::Client) (interceptors, then the terminal that encodes,
-//! builds the request with `temporal-client-core`, sends it and maps the error) under
-//! [`bounded`](crate::call::bounded) (the per-call timeout).
+//! for the paged ones. Every operation takes one call path: the client's interceptors,
+//! then the terminal that encodes, builds the request with `temporal-client-core`,
+//! sends it and maps the error, all under the per-call timeout.
 
 pub mod cancel;
 pub mod count;

@@ -138,7 +138,7 @@ where
                     |input| send(handle, input),
                 )
                 .await?;
-            client.from_payloads(&output.result)
+            client.read_value(&output.result)
         })
         .await
     }

@@ -180,7 +180,7 @@ impl<'a, R: 'a> GetResult<'a, R> {
     {
         let client = &self.handle.client;
         let payload = self.payload().await?;
-        client.from_payloads(payload.as_slice())
+        client.read_value(payload.as_slice())
     }
 }
 

@@ -444,7 +444,7 @@ impl<'a, U: DeserializeOwned + Send + 'a> GetUpdateResult<'a, U> {
             match outcome.value {
                 Some(outcome::Value::Success(payloads)) => {
                     let payloads = update.client.decode(payloads.payloads).await?;
-                    update.client.from_payloads(&payloads)
+                    update.client.read_value(&payloads)
                 }
                 Some(outcome::Value::Failure(failure)) => Err(update.failed(failure).await?),
                 None => Err(Error::Service(ServiceError::new(
