@@ -317,8 +317,12 @@ pub enum ErrorOrigin {
     #[default]
     Server,
     /// The connection failed before a response arrived: connect refused, connection
-    /// reset, GOAWAY, an HTTP/2 protocol error, a TLS failure.
+    /// reset, GOAWAY, an HTTP/2 protocol error.
     Transport,
+    /// The TLS handshake failed: an unknown issuer, a server name mismatch, a missing
+    /// client certificate, a protocol mismatch. Retrying does not fix it, so the
+    /// transport does not retry it.
+    Tls,
     /// The caller's own deadline or timeout passed in the client, before an answer came.
     ClientDeadline,
     /// The client refused the call before sending it (e.g. unusable metadata).
@@ -330,6 +334,7 @@ impl ErrorOrigin {
         match self {
             Self::Server => "the server answered",
             Self::Transport => "the connection to the server failed",
+            Self::Tls => "the TLS handshake with the server failed",
             Self::ClientDeadline => "the call timed out in the client",
             Self::Local => "the client did not send the request",
         }
@@ -341,6 +346,7 @@ impl fmt::Display for ErrorOrigin {
         f.write_str(match self {
             Self::Server => "server",
             Self::Transport => "transport",
+            Self::Tls => "tls",
             Self::ClientDeadline => "client deadline",
             Self::Local => "local",
         })

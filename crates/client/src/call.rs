@@ -62,35 +62,38 @@ pub(crate) async fn bounded<T>(
     }
 }
 
-/// Generates the per-call option setters of an operation builder with a
-/// `call: CallOptions` field.
+/// Generates the per-call option setters of an operation builder whose per-call
+/// options are at `self.<path>` (a `CallOptions`; `call` by default).
 macro_rules! call_option_setters {
     () => {
+        $crate::call::call_option_setters!(call);
+    };
+    ($($path:ident).+) => {
         /// Sets the timeout of the whole operation (every RPC, retry and poll it makes).
         /// When it passes the operation fails with
         /// [`Error::Timeout`](crate::Error::Timeout). Unset, each RPC has the
         /// connection's RPC (or long-poll) timeout and the operation none.
         pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-            self.call.timeout = Some(timeout);
+            self.$($path).+.timeout = Some(timeout);
             self
         }
 
         /// Adds one gRPC metadata entry (ASCII name and value) to this operation's RPCs.
         pub fn metadata(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-            self.call.metadata.push((name.into(), value.into()));
+            self.$($path).+.metadata.push((name.into(), value.into()));
             self
         }
 
         /// Sets how the transport retries this operation's RPCs (default: the
         /// connection's retry policy).
         pub fn retry(mut self, retry: temporal_client_core::RetryOverride) -> Self {
-            self.call.retry = retry;
+            self.$($path).+.retry = retry;
             self
         }
 
         /// Replaces all per-call options at once.
         pub fn call_options(mut self, options: temporal_client_core::CallOptions) -> Self {
-            self.call = options;
+            self.$($path).+ = options;
             self
         }
     };

@@ -20,7 +20,7 @@ use super::codec::SharedCodec;
 use super::error::{ConnectError, cause_origin, status_to_error};
 use super::headers::{StaticHeaders, grpc_timeout_value, namespace_value, parse_call_metadata};
 use super::layer::GrpcChannel;
-use super::retry::{Decision, RetryPolicy};
+use super::retry::{Decision, RetryPolicy, is_tls_failure};
 
 /// How long an RPC may take, and what its deadline means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +141,8 @@ impl Transport {
                 Err(error) => error,
             };
             let decision = match &mut policy {
+                // A certificate or handshake failure does not heal by retrying.
+                Some(_) if error.origin() == ErrorOrigin::Tls => Decision::Stop,
                 Some(policy) => policy.decide(error.code(), error.message()),
                 None => Decision::Stop,
             };
@@ -222,7 +224,13 @@ impl Transport {
                     let timeout = attempt_deadline.map(|(_, t)| t).unwrap_or_default();
                     return deadline_passed(rpc, timeout);
                 }
-                status_to_error(rpc, status)
+                let tls = is_tls_failure(&status);
+                let error = status_to_error(rpc, status);
+                if tls {
+                    error.with_origin(ErrorOrigin::Tls)
+                } else {
+                    error
+                }
             })
         };
         let outcome = match attempt_deadline {

@@ -33,8 +33,10 @@ pub enum ConnectError {
     /// The API key contains characters that a gRPC header cannot carry.
     #[error("the API key cannot be sent: it must be printable ASCII without line breaks")]
     InvalidApiKey,
-    /// The TLS settings are not usable (bad PEM, bad server name, ...).
-    #[error("the TLS settings for '{address}' are not usable: {source}")]
+    /// The TLS settings are not usable (bad PEM, bad server name, ...), or the TLS
+    /// handshake failed (unknown issuer, name mismatch, missing client certificate,
+    /// protocol mismatch). Reported at once: a TLS failure is not retried.
+    #[error("TLS with '{address}' failed: {source}")]
     Tls {
         /// The server address.
         address: String,

@@ -102,6 +102,12 @@ impl Connection {
             }
             // A server (or proxy) without GetSystemInfo still serves the rest.
             Err(e) if e.code() == Code::Unimplemented => {}
+            Err(e) if e.origin() == temporal_client_core::ErrorOrigin::Tls => {
+                return Err(ConnectError::Tls {
+                    address: options.address,
+                    source: Box::new(e),
+                });
+            }
             Err(e) if e.is_retryable() || e.is_timeout() => {
                 return Err(ConnectError::Unreachable {
                     address: options.address,

@@ -104,6 +104,10 @@ impl<Req: Clone, Res> tower::retry::Policy<Req, Res, tonic::Status> for RetryPol
         result: &mut Result<Res, tonic::Status>,
     ) -> Option<Self::Future> {
         let status = result.as_ref().err()?;
+        if is_tls_failure(status) {
+            // A certificate or handshake failure does not heal by retrying.
+            return None;
+        }
         let code = Code::from_i32(status.code() as i32);
         self.decide(code, status.message())
             .wait()
@@ -113,6 +117,27 @@ impl<Req: Clone, Res> tower::retry::Policy<Req, Res, tonic::Status> for RetryPol
     fn clone_request(&mut self, request: &Req) -> Option<Req> {
         Some(request.clone())
     }
+}
+
+/// Whether the status comes from a TLS failure (a rustls error anywhere in its chain of
+/// causes, also inside an I/O error): an unknown issuer, a name mismatch, a missing
+/// client certificate, a protocol mismatch. Those are not retried.
+pub(crate) fn is_tls_failure(status: &tonic::Status) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(status);
+    while let Some(err) = cause {
+        if err.is::<rustls::Error>() {
+            return true;
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && io
+                .get_ref()
+                .is_some_and(|inner| inner.is::<rustls::Error>())
+        {
+            return true;
+        }
+        cause = err.source();
+    }
+    false
 }
 
 /// `base` scaled by `1 + jitter * unit`, with `unit` in `[-1, 1]`.

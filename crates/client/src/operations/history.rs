@@ -8,7 +8,7 @@ use temporal_client_core::CallOptions;
 use temporal_client_core::builders::HistoryFilter;
 use temporal_client_core::proto::temporal::api::history::v1::{History, HistoryEvent};
 
-use super::paging::{BoxStream, collect, paged};
+use super::paging::{BoxStream, collect, paged, poll_lazy};
 use super::result::fetch_page;
 use crate::call::call_option_setters;
 use crate::error::Result;
@@ -120,13 +120,10 @@ impl Stream for FetchHistory {
     type Item = Result<HistoryEvent>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if self.stream.is_none() {
-            let stream = self.stream();
-            self.stream = Some(stream);
-        }
-        match self.stream.as_mut() {
-            Some(stream) => stream.as_mut().poll_next(cx),
-            None => Poll::Ready(None),
-        }
+        let this = &mut *self;
+        let mut slot = this.stream.take();
+        let polled = poll_lazy(&mut slot, || this.stream(), cx);
+        this.stream = slot;
+        polled
     }
 }

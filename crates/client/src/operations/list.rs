@@ -7,7 +7,7 @@ use futures_core::Stream;
 use temporal_client_core::builders::ListSpec;
 use temporal_client_core::{CallOptions, ServiceRequest};
 
-use super::paging::{BoxStream, collect, paged};
+use super::paging::{BoxStream, collect, paged, poll_lazy};
 use crate::call::call_option_setters;
 use crate::client::Client;
 use crate::description::WorkflowExecution;
@@ -126,14 +126,11 @@ impl Stream for ListWorkflows {
     type Item = Result<WorkflowExecution>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if self.stream.is_none() {
-            let stream = self.stream();
-            self.stream = Some(stream);
-        }
-        match self.stream.as_mut() {
-            Some(stream) => stream.as_mut().poll_next(cx),
-            None => Poll::Ready(None),
-        }
+        let this = &mut *self;
+        let mut slot = this.stream.take();
+        let polled = poll_lazy(&mut slot, || this.stream(), cx);
+        this.stream = slot;
+        polled
     }
 }
 

@@ -51,6 +51,16 @@ where
     ))
 }
 
+/// Polls the stream in `slot`, making it with `make` on the first poll: the builders
+/// of paged operations are streams whose options can be set until they are read.
+pub(crate) fn poll_lazy<T>(
+    slot: &mut Option<BoxStream<T>>,
+    make: impl FnOnce() -> BoxStream<T>,
+    cx: &mut std::task::Context<'_>,
+) -> std::task::Poll<Option<Result<T>>> {
+    slot.get_or_insert_with(make).as_mut().poll_next(cx)
+}
+
 /// Collects a stream of results into a vector, stopping at the first error.
 pub(crate) async fn collect<T>(mut stream: BoxStream<T>) -> Result<Vec<T>> {
     use futures_util::StreamExt as _;

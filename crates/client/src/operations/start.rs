@@ -151,23 +151,7 @@ pub struct ExecuteWorkflow<'a, A, R> {
 }
 
 impl<A, R> ExecuteWorkflow<'_, A, R> {
-    /// Sets the timeout of the start and the wait for the result together.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.start.call.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds one gRPC metadata entry to every RPC (the start and each result poll).
-    pub fn metadata(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.start = self.start.metadata(name, value);
-        self
-    }
-
-    /// Sets how the transport retries each RPC.
-    pub fn retry(mut self, retry: temporal_client_core::RetryOverride) -> Self {
-        self.start.call.retry = retry;
-        self
-    }
+    call_option_setters!(start.call);
 }
 
 impl<'a, A: ToPayloads + Send + 'a, R: DeserializeOwned + Send + 'a> ExecuteWorkflow<'a, A, R> {

@@ -202,27 +202,10 @@ impl<'a, R, U, T> ExecuteUpdate<'a, R, U, (T,), NoArgs> {
 }
 
 impl<R, U, A, S> ExecuteUpdate<'_, R, U, A, S> {
+    call_option_setters!(start.call);
     /// The update id (default: a fresh UUID).
     pub fn update_id(mut self, update_id: impl Into<String>) -> Self {
         self.start = self.start.update_id(update_id);
-        self
-    }
-
-    /// Sets the timeout of the update and the wait for its result together.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.start.call.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds one gRPC metadata entry to every RPC.
-    pub fn metadata(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.start = self.start.metadata(name, value);
-        self
-    }
-
-    /// Sets how the transport retries each RPC.
-    pub fn retry(mut self, retry: temporal_client_core::RetryOverride) -> Self {
-        self.start.call.retry = retry;
         self
     }
 }

@@ -228,27 +228,10 @@ impl<'a, A, R, U, T> ExecuteUpdateWithStart<'a, A, R, U, (T,), NoArgs> {
 }
 
 impl<A, R, U, UA, S> ExecuteUpdateWithStart<'_, A, R, U, UA, S> {
+    call_option_setters!(start.call);
     /// The update id (default: a fresh UUID).
     pub fn update_id(mut self, update_id: impl Into<String>) -> Self {
         self.start = self.start.update_id(update_id);
-        self
-    }
-
-    /// Sets the timeout of the whole call, the wait for the update's result included.
-    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
-        self.start.call.timeout = Some(timeout);
-        self
-    }
-
-    /// Adds one gRPC metadata entry to every RPC.
-    pub fn metadata(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.start = self.start.metadata(name, value);
-        self
-    }
-
-    /// Sets how the transport retries each RPC.
-    pub fn retry(mut self, retry: temporal_client_core::RetryOverride) -> Self {
-        self.start.call.retry = retry;
         self
     }
 }
