@@ -131,7 +131,9 @@ impl fmt::Display for Code {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ErrorDetails {
-    /// A workflow with this id is already running (or the reuse policy forbids a new run).
+    /// A start was refused because of an existing run with the same id: one still
+    /// running (id conflict policy), or a closed one the id reuse policy forbids reusing.
+    /// The status message says which.
     WorkflowExecutionAlreadyStarted(details::WorkflowExecutionAlreadyStartedFailure),
     /// The entity was not found.
     NotFound(details::NotFoundFailure),
@@ -565,14 +567,30 @@ fn is_message_too_large(message: &str) -> bool {
         || lower.contains("exceeds the limit")
 }
 
+/// What an already-started refusal means, in the server's terms: the same detail comes
+/// back for a run that is still running (id conflict policy) and for a closed run the id
+/// reuse policy forbids reusing; only the server's message says which.
+fn already_started_words(message: &str, run_id: &str) -> String {
+    let lower = message.to_ascii_lowercase();
+    if lower.contains("already running") || lower.contains("is running") {
+        format!("a workflow with this id is already running (run id {run_id})")
+    } else if lower.contains("already finished")
+        || lower.contains("already completed")
+        || lower.contains("reuse policy")
+    {
+        format!(
+            "a closed run with this id exists and the id reuse policy forbids starting another (run id {run_id})"
+        )
+    } else {
+        format!("a run with this id exists already (run id {run_id})")
+    }
+}
+
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match self.details.as_deref() {
             Some(ErrorDetails::WorkflowExecutionAlreadyStarted(d)) => {
-                format!(
-                    "a workflow with this id is already running (run id {})",
-                    d.run_id
-                )
+                already_started_words(&self.message, &d.run_id)
             }
             Some(ErrorDetails::NamespaceNotFound(d)) => {
                 format!("namespace '{}' does not exist", d.namespace)
@@ -664,6 +682,33 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("already running (run id run-1)"), "{text}");
         assert!(text.starts_with("StartWorkflowExecution"), "{text}");
+    }
+
+    /// The same detail comes back for a closed run refused by the id reuse policy: the
+    /// text must not call that run "running" (server messages of temporal 1.2x).
+    #[test]
+    fn already_started_on_a_closed_run_keeps_the_servers_meaning() {
+        let detail = ErrorDetails::WorkflowExecutionAlreadyStarted(
+            details::WorkflowExecutionAlreadyStartedFailure {
+                start_request_id: "req".into(),
+                run_id: "run-1".into(),
+                first_execution_run_id: String::new(),
+            },
+        );
+        for message in [
+            "Workflow execution already finished. WorkflowId: w, RunId: run-1. Workflow Id reuse policy: reject duplicate workflow Id.",
+            "Workflow execution already finished successfully. WorkflowId: w, RunId: run-1. Workflow Id reuse policy: allow duplicate workflow Id if last run failed.",
+        ] {
+            let err = ServiceError::new("StartWorkflowExecution", Code::AlreadyExists, message)
+                .with_details(detail.clone());
+            let text = err.to_string();
+            assert!(!text.contains("already running"), "{text}");
+            assert!(text.contains("closed run"), "{text}");
+            assert!(text.contains("reuse policy"), "{text}");
+        }
+        let err = ServiceError::new("StartWorkflowExecution", Code::AlreadyExists, "")
+            .with_details(detail);
+        assert!(!err.to_string().contains("running"), "{err}");
     }
 
     #[test]

@@ -65,7 +65,9 @@ impl SearchAttributeKind {
         }
     }
 
-    /// The kind named `name` (as in a payload's `type` metadata).
+    /// The kind named `name` (as in a payload's `type` metadata), in either spelling the
+    /// server accepts and hands back: the shorthand (`"KeywordList"`) or the protobuf enum
+    /// name (`"INDEXED_VALUE_TYPE_KEYWORD_LIST"`). Like the server, the match is exact.
     pub fn from_type_name(name: &str) -> Option<Self> {
         Some(match name {
             "Text" => Self::Text,
@@ -75,7 +77,7 @@ impl SearchAttributeKind {
             "Bool" => Self::Bool,
             "Datetime" => Self::Datetime,
             "KeywordList" => Self::KeywordList,
-            _ => return None,
+            other => return IndexedValueType::from_str_name(other).and_then(Self::from_proto),
         })
     }
 
@@ -857,6 +859,83 @@ mod tests {
             b"\"1970-01-01T00:00:00Z\""
         );
         assert!(attributes.get_value("missing").is_none());
+    }
+
+    /// The server accepts, stores and hands back the `type` metadata as the writer sent
+    /// it, so the protobuf enum spelling must read like the shorthand, for every type.
+    #[test]
+    fn reads_both_spellings_of_every_type() {
+        fn with_type(type_name: &str, data: &[u8]) -> proto::Payload {
+            let mut payload = untyped(data);
+            payload
+                .metadata
+                .insert(TYPE_KEY.to_owned(), type_name.as_bytes().to_vec());
+            payload
+        }
+        let cases: [(SearchAttributeKind, &str, &[u8]); 7] = [
+            (
+                SearchAttributeKind::Text,
+                "INDEXED_VALUE_TYPE_TEXT",
+                b"\"t\"",
+            ),
+            (
+                SearchAttributeKind::Keyword,
+                "INDEXED_VALUE_TYPE_KEYWORD",
+                b"\"k\"",
+            ),
+            (SearchAttributeKind::Int, "INDEXED_VALUE_TYPE_INT", b"7"),
+            (
+                SearchAttributeKind::Double,
+                "INDEXED_VALUE_TYPE_DOUBLE",
+                b"1.5",
+            ),
+            (
+                SearchAttributeKind::Bool,
+                "INDEXED_VALUE_TYPE_BOOL",
+                b"true",
+            ),
+            (
+                SearchAttributeKind::Datetime,
+                "INDEXED_VALUE_TYPE_DATETIME",
+                b"\"2024-01-02T03:04:05Z\"",
+            ),
+            (
+                SearchAttributeKind::KeywordList,
+                "INDEXED_VALUE_TYPE_KEYWORD_LIST",
+                b"[\"a\",\"b\"]",
+            ),
+        ];
+        for (kind, enum_name, data) in cases {
+            assert_eq!(SearchAttributeKind::from_type_name(enum_name), Some(kind));
+            let mut attributes = SearchAttributes::new();
+            attributes.insert_raw("Short", with_type(kind.type_name(), data));
+            attributes.insert_raw("Enum", with_type(enum_name, data));
+            let short = attributes.get_value("Short").unwrap().unwrap();
+            let long = attributes.get_value("Enum").unwrap().unwrap();
+            assert_eq!(long.kind(), kind, "{enum_name}");
+            assert_eq!(short, long, "{enum_name}");
+        }
+        let mut attributes = SearchAttributes::new();
+        attributes.insert_raw(
+            TAGS.name(),
+            with_type("INDEXED_VALUE_TYPE_KEYWORD_LIST", b"[\"a\"]"),
+        );
+        attributes.insert_raw(COUNT.name(), with_type("INDEXED_VALUE_TYPE_INT", b"3"));
+        attributes.insert_raw(
+            WHEN.name(),
+            with_type("INDEXED_VALUE_TYPE_DATETIME", b"\"2024-01-02T03:04:05Z\""),
+        );
+        assert_eq!(
+            attributes.get(&TAGS).unwrap().unwrap(),
+            vec!["a".to_owned()]
+        );
+        assert_eq!(attributes.get(&COUNT).unwrap().unwrap(), 3);
+        assert!(attributes.get(&WHEN).unwrap().is_ok());
+        assert_eq!(
+            SearchAttributeKind::from_type_name("INDEXED_VALUE_TYPE_UNSPECIFIED"),
+            None
+        );
+        assert_eq!(SearchAttributeKind::from_type_name("keyword_list"), None);
     }
 
     #[test]

@@ -17,8 +17,10 @@ use crate::error::Result;
 /// The parent of a child workflow.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParentExecution {
-    /// The parent's namespace.
-    pub namespace: String,
+    /// The parent's namespace **id** (a UUID, `parent_namespace_id` in the API), not its
+    /// name: the server reports only the id. Child workflows usually run in their
+    /// parent's namespace; `describe_namespace` by id gives the name otherwise.
+    pub namespace_id: String,
     /// The parent's workflow id.
     pub workflow_id: String,
     /// The parent's run id.
@@ -65,7 +67,7 @@ impl WorkflowExecution {
     ) -> Result<Self> {
         let execution = info.execution.unwrap_or_default();
         let parent = info.parent_execution.map(|p| ParentExecution {
-            namespace: info.parent_namespace_id.clone(),
+            namespace_id: info.parent_namespace_id.clone(),
             workflow_id: p.workflow_id,
             run_id: p.run_id,
         });
@@ -183,5 +185,31 @@ pub(crate) fn to_system_time(ts: &Timestamp) -> Option<SystemTime> {
         UNIX_EPOCH
             .checked_sub(before)?
             .checked_add(Duration::from_nanos(u64::from(nanos)))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use temporal_client_core::proto::temporal::api::common::v1::WorkflowExecution as ProtoExecution;
+
+    /// The server reports the parent's namespace by id only; the field must say so.
+    #[tokio::test]
+    async fn parent_namespace_is_the_id() {
+        let info = WorkflowExecutionInfo {
+            parent_namespace_id: "0b3b2e6c-1111-4c1c-9d3b-7e0a5e3f2a10".into(),
+            parent_execution: Some(ProtoExecution {
+                workflow_id: "parent".into(),
+                run_id: "run".into(),
+            }),
+            ..Default::default()
+        };
+        let execution = WorkflowExecution::from_proto(info, &DataConverter::default())
+            .await
+            .unwrap();
+        let parent = execution.parent.unwrap();
+        assert_eq!(parent.namespace_id, "0b3b2e6c-1111-4c1c-9d3b-7e0a5e3f2a10");
+        assert_eq!(parent.workflow_id, "parent");
     }
 }

@@ -51,7 +51,7 @@ pub enum Error {
         workflow_id: String,
         /// The workflow type of the start that was refused.
         workflow_type: String,
-        /// The run id of the running execution.
+        /// The run id of the existing run (running, or closed and not reusable).
         run_id: String,
         /// The server's error.
         #[source]
@@ -224,7 +224,8 @@ impl Error {
         matches!(self, Self::WorkflowAlreadyCompleted { .. })
     }
 
-    /// A start found the workflow id already running.
+    /// A start was refused because of an existing run with the id: a running one, or a
+    /// closed one the id reuse policy forbids reusing.
     pub fn is_already_started(&self) -> bool {
         matches!(self, Self::WorkflowExecutionAlreadyStarted { .. })
     }

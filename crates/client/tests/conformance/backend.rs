@@ -61,11 +61,13 @@ fn selected() -> Vec<Kind> {
         .collect()
 }
 
-fn new_fake() -> FakeServer {
+/// A fake serving the conformance workflows on `task_queue` only, as the Python worker
+/// polls one queue.
+fn new_fake(task_queue: &str) -> FakeServer {
     let fake = FakeServer::builder()
         .conformance_search_attributes()
         .build();
-    conformance_workflows::register_all(&fake);
+    conformance_workflows::register_all_on(&fake, task_queue);
     fake
 }
 
@@ -78,7 +80,7 @@ impl Backend {
         let task_queue = unique("conformance");
         match kind {
             Kind::Fake => {
-                let fake = new_fake();
+                let fake = new_fake(&task_queue);
                 let client = Client::from_service(fake.clone());
                 Some(Backend {
                     kind,
@@ -91,7 +93,7 @@ impl Backend {
                 })
             }
             Kind::Grpc => {
-                let fake = new_fake();
+                let fake = new_fake(&task_queue);
                 let server = TestServer::start(Arc::new(fake.clone()))
                     .await
                     .expect("gRPC test server starts");
@@ -163,6 +165,22 @@ impl Backend {
             ),
             (None, None) => unreachable!("every back end has a fake or an address"),
         }
+    }
+
+    /// Starts serving the conformance workflows on another task queue as well: a second
+    /// Python worker on the dev back end (kept alive by the returned guard), a
+    /// per-queue registration on the fake.
+    pub(crate) async fn serve_queue(&self, task_queue: &str) -> Option<PythonWorker> {
+        if let Some(fake) = &self.fake {
+            conformance_workflows::register_all_on(fake, task_queue);
+            return None;
+        }
+        let address = self.address.clone()?;
+        Some(
+            PythonWorker::start(address, "default", task_queue.to_owned())
+                .await
+                .unwrap_or_else(|e| panic!("a second Python worker must start: {e}")),
+        )
     }
 
     /// The run's history as `temporal workflow show --output json` prints it (the real

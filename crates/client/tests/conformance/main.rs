@@ -5,6 +5,7 @@
 mod backend;
 mod closing;
 mod defs;
+mod fidelity;
 mod interceptors;
 mod lifecycle;
 mod messages;

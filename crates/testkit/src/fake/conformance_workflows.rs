@@ -19,7 +19,10 @@ use serde_json::json;
 use temporal_proto::temporal::api::common::v1::Payloads;
 
 use super::server::FakeServer;
-use super::workflows::{WorkflowContext, WorkflowFailure, WorkflowResult, search_attribute};
+use super::workflows::{
+    BoxFuture, IntoWorkflowResult, WorkflowContext, WorkflowFailure, WorkflowResult,
+    search_attribute,
+};
 
 /// Every conformance workflow type name, as `WORKFLOWS.md` lists them.
 pub const WORKFLOW_TYPES: &[&str] = &[
@@ -36,26 +39,51 @@ pub const WORKFLOW_TYPES: &[&str] = &[
     "long_update",
 ];
 
-/// Registers every conformance workflow on `fake`.
+/// Registers every conformance workflow on `fake`, for every task queue.
 ///
 /// `search_attrs` upserts `ConformanceStage`; build the server with
 /// [`conformance_search_attributes`](super::FakeServerBuilder::conformance_search_attributes)
 /// so start requests may set the suite's attributes too.
 pub fn register_all(fake: &FakeServer) {
-    fake.register_workflow("echo", echo);
-    fake.register_workflow("echo_bytes", echo_bytes);
-    fake.register_workflow("counter", counter);
-    fake.register_workflow("wait_cancel", wait_cancel);
-    fake.register_workflow("fail", fail);
-    fake.register_workflow("retry_then_succeed", retry_then_succeed);
-    fake.register_workflow("continue_as_new", continue_as_new);
-    fake.register_workflow("cron", |_ctx: WorkflowContext| async {
-        WorkflowResult::completed("cron run")
-    });
-    fake.register_workflow("sleep", sleep);
-    fake.register_workflow("search_attrs", search_attrs);
-    fake.register_workflow("long_update", long_update);
-    fake.register_workflow("header_echo", header_echo);
+    register_each(|name, f| fake.register_workflow(name, move |ctx| f(ctx)));
+}
+
+/// Registers every conformance workflow on `fake` for `task_queue` only, as the Python
+/// worker polls one queue: executions on other queues stay Running.
+pub fn register_all_on(fake: &FakeServer, task_queue: &str) {
+    register_each(|name, f| fake.register_workflow_on(task_queue, name, move |ctx| f(ctx)));
+}
+
+type Conformance = Arc<dyn Fn(WorkflowContext) -> BoxFuture<WorkflowResult> + Send + Sync>;
+
+fn boxed<F, Fut>(f: F) -> Conformance
+where
+    F: Fn(WorkflowContext) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future + Send + 'static,
+    Fut::Output: IntoWorkflowResult,
+{
+    Arc::new(move |ctx| {
+        let fut = f(ctx);
+        Box::pin(async move { fut.await.into_workflow_result() })
+    })
+}
+
+fn register_each(mut register: impl FnMut(&'static str, Conformance)) {
+    register("echo", boxed(echo));
+    register("echo_bytes", boxed(echo_bytes));
+    register("counter", boxed(counter));
+    register("wait_cancel", boxed(wait_cancel));
+    register("fail", boxed(fail));
+    register("retry_then_succeed", boxed(retry_then_succeed));
+    register("continue_as_new", boxed(continue_as_new));
+    register(
+        "cron",
+        boxed(|_ctx: WorkflowContext| async { WorkflowResult::completed("cron run") }),
+    );
+    register("sleep", boxed(sleep));
+    register("search_attrs", boxed(search_attrs));
+    register("long_update", boxed(long_update));
+    register("header_echo", boxed(header_echo));
 }
 
 /// `header_echo()`: query `echo_arg(x)` returns `x`; signal `finish()` ends it with the
@@ -125,7 +153,13 @@ async fn counter(ctx: WorkflowContext) -> Result<WorkflowResult, WorkflowFailure
     let (initial,): (i64,) = ctx.args()?;
     value.fetch_add(initial, Ordering::SeqCst);
     loop {
-        let signal = ctx.next_signal().await;
+        // Like the Python worker's `wait_condition`, the wait ends with the workflow
+        // Canceled when cancellation is requested.
+        let signal = tokio::select! {
+            biased;
+            signal = ctx.next_signal() => signal,
+            () = ctx.cancelled() => return Ok(WorkflowResult::canceled()),
+        };
         match signal.name.as_str() {
             "increment" => {
                 let (n,): (i64,) = signal.args.get()?;

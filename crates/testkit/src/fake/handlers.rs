@@ -32,6 +32,7 @@ use super::cron::{CronError, CronSchedule};
 use super::history::is_close_event;
 use super::server::{Close, DEFAULT_TASK_TIMEOUT, FakeServer, NewRun, State, WftSource};
 use super::store::{Run, already_completed, workflow_not_found};
+use super::validation;
 use super::workflows::{Args, WorkflowFailure};
 
 /// Server version the fake reports.
@@ -215,20 +216,17 @@ impl State {
     ) -> Result<wf::StartWorkflowExecutionResponse, ServiceError> {
         let ns = f.namespace.clone();
         self.namespace(rpc, &ns)?;
-        if f.workflow_id.is_empty() {
-            return Err(invalid(rpc, "WorkflowId is not set on request."));
-        }
-        if f.workflow_id.len() > 1000 {
-            return Err(invalid(rpc, "WorkflowId length exceeds limit."));
-        }
+        validation::workflow_id(rpc, &f.workflow_id)?;
         let workflow_type = f.workflow_type.take().map(|t| t.name).unwrap_or_default();
-        if workflow_type.is_empty() {
-            return Err(invalid(rpc, "WorkflowType is not set on request."));
-        }
+        validation::workflow_type(rpc, &workflow_type)?;
         let task_queue = f.task_queue.take().map(|t| t.name).unwrap_or_default();
-        if task_queue.is_empty() {
-            return Err(invalid(rpc, "TaskQueue is not set on request."));
+        validation::task_queue(rpc, &task_queue)?;
+        validation::request_id(rpc, &f.request_id)?;
+        validation::blob(rpc, f.input.as_ref())?;
+        if let Some(signal) = &f.signal {
+            validation::blob(rpc, signal.input.as_ref())?;
         }
+        validation::memo(rpc, f.memo.as_ref())?;
         let execution_timeout = timeout(rpc, &f.execution_timeout, "WorkflowExecutionTimeout")?;
         let mut run_timeout = timeout(rpc, &f.run_timeout, "WorkflowRunTimeout")?;
         let task_timeout = timeout(rpc, &f.task_timeout, "WorkflowTaskTimeout")?;
@@ -427,27 +425,7 @@ impl State {
         ns: &str,
         sa: &temporal_proto::temporal::api::common::v1::SearchAttributes,
     ) -> Result<(), ServiceError> {
-        for (name, value) in &sa.indexed_fields {
-            let Some(kind) = self.search_attributes.get(name) else {
-                return Err(invalid(
-                    rpc,
-                    format!("Namespace {ns} has no mapping defined for search attribute {name}"),
-                ));
-            };
-            if let Some(t) = value.metadata.get("type") {
-                let declared = String::from_utf8_lossy(t);
-                let expected = index_type_name(*kind);
-                if !declared.is_empty() && declared != expected {
-                    return Err(invalid(
-                        rpc,
-                        format!(
-                            "invalid value for search attribute {name} of type {expected}: the value says it is {declared}"
-                        ),
-                    ));
-                }
-            }
-        }
-        Ok(())
+        validation::search_attributes(rpc, ns, sa, |name| self.search_attributes.get(name))
     }
 
     /// The run a request names, checking `first_execution_run_id` when given.
@@ -462,6 +440,7 @@ impl State {
         let (wid, rid) = execution
             .map(|e| (e.workflow_id.as_str(), e.run_id.as_str()))
             .unwrap_or_default();
+        validation::run_id(rpc, rid)?;
         let run_id = namespace.resolve_id(rpc, wid, rid)?;
         if !first_execution_run_id.is_empty() {
             let ok = namespace
@@ -591,9 +570,7 @@ impl WorkflowService for FakeServer {
         const RPC: &str = "SignalWithStartWorkflowExecution";
         let r = request.message;
         namespace_of(RPC, &r.namespace)?;
-        if r.signal_name.is_empty() {
-            return Err(invalid(RPC, "SignalName is not set on request."));
-        }
+        validation::signal_name(RPC, &r.signal_name, true)?;
         if r.versioning_override.is_some() {
             return Err(unimplemented_field(RPC, "versioning_override"));
         }
@@ -648,9 +625,9 @@ impl WorkflowService for FakeServer {
         const RPC: &str = "SignalWorkflowExecution";
         let r = request.message;
         namespace_of(RPC, &r.namespace)?;
-        if r.signal_name.is_empty() {
-            return Err(invalid(RPC, "SignalName is not set on request."));
-        }
+        validation::signal_name(RPC, &r.signal_name, false)?;
+        validation::request_id(RPC, &r.request_id)?;
+        validation::blob(RPC, r.input.as_ref())?;
         {
             let mut st = self.inner.lock();
             let run_id = st.target(RPC, &r.namespace, r.workflow_execution.as_ref(), "")?;
@@ -689,10 +666,10 @@ impl WorkflowService for FakeServer {
                 r.workflow_execution.as_ref(),
                 &r.first_execution_run_id,
             )?;
-            if !st.run(&r.namespace, &run_id).is_some_and(Run::is_open) {
-                return Err(already_completed(RPC));
+            // As on the server, cancelling a closed run is a no-op that succeeds.
+            if st.run(&r.namespace, &run_id).is_some_and(Run::is_open) {
+                st.request_cancel(&r.namespace, &run_id, r.reason, r.identity);
             }
-            st.request_cancel(&r.namespace, &run_id, r.reason, r.identity);
         }
         self.inner.settle();
         Ok(wf::RequestCancelWorkflowExecutionResponse::default())
@@ -852,6 +829,7 @@ impl WorkflowService for FakeServer {
         if query.query_type.is_empty() {
             return Err(invalid(RPC, "QueryType is not set on request."));
         }
+        validation::blob(RPC, query.query_args.as_ref())?;
         let ctx = {
             let st = self.inner.lock();
             let run_id = st.target(RPC, &r.namespace, r.execution.as_ref(), "")?;

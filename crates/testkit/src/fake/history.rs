@@ -23,6 +23,7 @@ pub(crate) fn event_type_of(attrs: &Attributes) -> EventType {
         A::WorkflowTaskScheduledEventAttributes(_) => EventType::WorkflowTaskScheduled,
         A::WorkflowTaskStartedEventAttributes(_) => EventType::WorkflowTaskStarted,
         A::WorkflowTaskCompletedEventAttributes(_) => EventType::WorkflowTaskCompleted,
+        A::WorkflowTaskFailedEventAttributes(_) => EventType::WorkflowTaskFailed,
         A::TimerStartedEventAttributes(_) => EventType::TimerStarted,
         A::TimerFiredEventAttributes(_) => EventType::TimerFired,
         A::TimerCanceledEventAttributes(_) => EventType::TimerCanceled,

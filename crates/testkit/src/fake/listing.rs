@@ -58,7 +58,7 @@ struct Record<'a> {
     types: &'a std::collections::BTreeMap<String, IndexedValueType>,
 }
 
-fn parse_time(text: &str) -> Option<std::time::SystemTime> {
+pub(crate) fn parse_time(text: &str) -> Option<std::time::SystemTime> {
     // RFC 3339 `YYYY-MM-DDTHH:MM:SS[.fff]Z`, the form SDKs encode Datetime values in.
     let (date, time) = text.split_once('T')?;
     let mut d = date.split('-');

@@ -9,8 +9,11 @@
 //! come from a seedable generator, so a test produces the same histories every time.
 //!
 //! Workflows are fake workflows: async closures registered with
-//! [`FakeServer::register_workflow`] that get a [`WorkflowContext`]. An execution of a type
-//! nobody registered stays Running, as on a real server with no worker polling.
+//! [`FakeServer::register_workflow`] (every task queue) or
+//! [`FakeServer::register_workflow_on`] (one task queue) that get a [`WorkflowContext`].
+//! An execution whose type nothing registered for its task queue stays Running with its
+//! workflow task scheduled, as on a real server with no worker polling, until something
+//! registers. Request limits and validations are in `validation.rs`.
 //!
 //! RPCs the fake does not model answer `UNIMPLEMENTED` naming the RPC, and so do request
 //! fields it does not model when they would change behaviour.
@@ -26,6 +29,7 @@ mod payload;
 mod server;
 mod store;
 mod updates;
+mod validation;
 pub mod visibility;
 mod workflows;
 

@@ -19,6 +19,7 @@ use temporal_proto::temporal::api::common::v1::{
 use temporal_proto::temporal::api::enums::v1::{
     ContinueAsNewInitiator, IndexedValueType, RetryState, TaskQueueKind, TimeoutType,
     UpdateWorkflowExecutionLifecycleStage as Stage, WorkflowExecutionStatus as Status,
+    WorkflowTaskFailedCause,
 };
 use temporal_proto::temporal::api::failure::v1::{
     Failure, TimeoutFailureInfo, failure::FailureInfo,
@@ -211,7 +212,8 @@ pub(crate) struct State {
     pub(crate) timers: TimerQueue,
     next_seq: u64,
     pub(crate) search_attributes: BTreeMap<String, IndexedValueType>,
-    registry: HashMap<String, WorkflowFactory>,
+    /// Fake workflows by (task queue, workflow type); `None` serves every queue.
+    registry: HashMap<(Option<String>, String), WorkflowFactory>,
     /// Runs whose fake workflow must be polled once the lock is released.
     to_drive: Vec<(String, String)>,
     /// Workflow futures of closed runs, dropped once the lock is released.
@@ -329,7 +331,9 @@ impl State {
         let now = self.now;
         let seq = self.next_seq;
         self.next_seq += 1;
-        let has_worker = self.registry.contains_key(&spec.workflow_type);
+        let has_worker = self
+            .factory_for(&spec.task_queue, &spec.workflow_type)
+            .is_some();
         let first_run = if spec.first_execution_run_id.is_empty() {
             spec.run_id.clone()
         } else {
@@ -376,7 +380,9 @@ impl State {
             now,
             Attributes::WorkflowExecutionStartedEventAttributes(attrs),
         );
-        let ctx = has_worker.then(|| {
+        // The context exists even with no worker yet: signals and cancellation queue in
+        // it until a fake workflow registered later picks the run up.
+        let ctx = Some({
             WorkflowContext::new(
                 WorkflowInfo {
                     namespace: ns.to_owned(),
@@ -440,6 +446,7 @@ impl State {
             admitted: Default::default(),
             accepted_events: HashMap::new(),
             has_worker,
+            task_failing: false,
             ctx,
             task: None,
             driving: false,
@@ -503,7 +510,7 @@ impl State {
         let Some(run) = self.run_mut(ns, run_id) else {
             return;
         };
-        if !run.is_open() || run.awaiting_first_task {
+        if !run.is_open() || run.awaiting_first_task || run.task_failing {
             return;
         }
         if run.pending_wft.is_none() {
@@ -566,6 +573,75 @@ impl State {
                 },
             ),
         )
+    }
+
+    /// The fake workflow registered for `workflow_type` on `task_queue`, or for every queue.
+    fn factory_for(&self, task_queue: &str, workflow_type: &str) -> Option<WorkflowFactory> {
+        self.registry
+            .get(&(Some(task_queue.to_owned()), workflow_type.to_owned()))
+            .or_else(|| self.registry.get(&(None, workflow_type.to_owned())))
+            .cloned()
+    }
+
+    /// Records that the fake worker failed a workflow task, as an SDK worker does when
+    /// workflow code raises an unexpected error: `WorkflowTaskFailed` (cause
+    /// `WORKFLOW_WORKER_UNHANDLED_FAILURE`), then the retry the server schedules and the
+    /// worker picks up (attempt 2), which fails the same way for ever; the run stays
+    /// Running and makes no more progress.
+    fn fail_wft(&mut self, ns: &str, run_id: &str, failure: Failure) {
+        let now = self.now;
+        let first = self.ids.uuid();
+        let second = self.ids.uuid();
+        let Some(run) = self.run_mut(ns, run_id) else {
+            return;
+        };
+        let scheduled_attrs = |attempt| hist::WorkflowTaskScheduledEventAttributes {
+            task_queue: Some(task_queue(&run.task_queue)),
+            start_to_close_timeout: Some(to_proto_duration(run.task_timeout)),
+            attempt,
+        };
+        let scheduled = match run.pending_wft.take() {
+            Some(id) => id,
+            None => {
+                let attrs = scheduled_attrs(1);
+                run.history
+                    .push(now, Attributes::WorkflowTaskScheduledEventAttributes(attrs))
+            }
+        };
+        let started_attrs = |scheduled_event_id, request_id, size| {
+            Attributes::WorkflowTaskStartedEventAttributes(
+                hist::WorkflowTaskStartedEventAttributes {
+                    scheduled_event_id,
+                    identity: WORKER_IDENTITY.to_owned(),
+                    request_id,
+                    history_size_bytes: size,
+                    ..Default::default()
+                },
+            )
+        };
+        let size = run.history.size_bytes;
+        let started = run.history.push(now, started_attrs(scheduled, first, size));
+        run.history.push(
+            now,
+            Attributes::WorkflowTaskFailedEventAttributes(
+                hist::WorkflowTaskFailedEventAttributes {
+                    scheduled_event_id: scheduled,
+                    started_event_id: started,
+                    cause: WorkflowTaskFailedCause::WorkflowWorkerUnhandledFailure as i32,
+                    failure: Some(failure),
+                    identity: WORKER_IDENTITY.to_owned(),
+                    ..Default::default()
+                },
+            ),
+        );
+        let attrs = scheduled_attrs(2);
+        let retry = run
+            .history
+            .push(now, Attributes::WorkflowTaskScheduledEventAttributes(attrs));
+        let size = run.history.size_bytes;
+        run.history.push(now, started_attrs(retry, second, size));
+        run.pending_wft = Some(retry);
+        run.task_failing = true;
     }
 
     /// Delivers a signal to an open run.
@@ -1105,7 +1181,8 @@ impl Inner {
                 let Some(run) = st.run_mut(ns, run_id) else {
                     return;
                 };
-                if !run.is_open() || !run.has_worker || run.awaiting_first_task {
+                if !run.is_open() || !run.has_worker || run.awaiting_first_task || run.task_failing
+                {
                     return;
                 }
                 if run.driving {
@@ -1123,9 +1200,9 @@ impl Inner {
                     .drain(..)
                     .filter_map(|id| run.updates.get(&id).map(|u| (id, u.request.clone())))
                     .collect();
-                let workflow_type = run.workflow_type.clone();
+                let (workflow_type, queue) = (run.workflow_type.clone(), run.task_queue.clone());
                 let factory = if task.is_none() {
-                    st.registry.get(&workflow_type).cloned()
+                    st.factory_for(&queue, &workflow_type)
                 } else {
                     None
                 };
@@ -1208,6 +1285,18 @@ impl Inner {
 
             // Phase 3: record what happened.
             let mut st = self.lock();
+            if let Some(WorkflowResult::Failed(f)) = &result {
+                if f.fails_task() && st.run(ns, run_id).is_some_and(Run::is_open) {
+                    // The worker's activation failed: its commands are dropped.
+                    ctx.lock().commands.clear();
+                    st.fail_wft(ns, run_id, f.as_proto().clone());
+                    st.garbage.push(task);
+                    if let Some(run) = st.run_mut(ns, run_id) {
+                        run.driving = false;
+                    }
+                    return;
+                }
+            }
             let open = st.run(ns, run_id).is_some_and(Run::is_open);
             if !open {
                 st.garbage.push(task);
@@ -1438,8 +1527,11 @@ impl FakeServer {
         FakeServerBuilder::default()
     }
 
-    /// Registers a fake workflow for `workflow_type`. Executions started afterwards run
-    /// it; executions started before stay as they were (no worker had polled).
+    /// Registers a fake workflow for `workflow_type` on every task queue, as a worker
+    /// polling all of them would. Executions of that type waiting for a worker (started
+    /// before, on a queue nothing served) are picked up now, as when a worker starts
+    /// polling. See [`register_workflow_on`](Self::register_workflow_on) to serve one
+    /// queue only, as a real worker does.
     ///
     /// ```
     /// # use temporal_testkit::{FakeServer, WorkflowContext, WorkflowResult};
@@ -1455,10 +1547,63 @@ impl FakeServer {
         Fut: Future + Send + 'static,
         Fut::Output: IntoWorkflowResult,
     {
-        self.inner
-            .lock()
-            .registry
-            .insert(workflow_type.into(), factory(workflow));
+        self.register(None, workflow_type.into(), factory(workflow));
+    }
+
+    /// Registers a fake workflow for `workflow_type` on `task_queue` only, as a worker
+    /// polling that queue. An execution on a queue with nothing registered for its type
+    /// stays Running with its first workflow task scheduled, as on a server with no
+    /// worker, until something registers for it.
+    ///
+    /// ```
+    /// # use temporal_testkit::{FakeServer, WorkflowContext, WorkflowResult};
+    /// let fake = FakeServer::new();
+    /// fake.register_workflow_on("greetings", "hello", |_ctx: WorkflowContext| async move {
+    ///     WorkflowResult::completed("Hello!")
+    /// });
+    /// ```
+    pub fn register_workflow_on<F, Fut>(
+        &self,
+        task_queue: impl Into<String>,
+        workflow_type: impl Into<String>,
+        workflow: F,
+    ) where
+        F: Fn(WorkflowContext) -> Fut + Send + Sync + 'static,
+        Fut: Future + Send + 'static,
+        Fut::Output: IntoWorkflowResult,
+    {
+        self.register(
+            Some(task_queue.into()),
+            workflow_type.into(),
+            factory(workflow),
+        );
+    }
+
+    fn register(&self, task_queue: Option<String>, workflow_type: String, f: WorkflowFactory) {
+        {
+            let mut st = self.inner.lock();
+            st.registry
+                .insert((task_queue.clone(), workflow_type.clone()), f);
+            // Runs waiting for a worker of this type on a matching queue are picked up.
+            let mut waiting = Vec::new();
+            for (ns, namespace) in &mut st.namespaces {
+                for run in namespace.runs.values_mut() {
+                    let serves = task_queue.as_ref().is_none_or(|q| *q == run.task_queue);
+                    if run.is_open()
+                        && !run.has_worker
+                        && serves
+                        && run.workflow_type == workflow_type
+                    {
+                        run.has_worker = true;
+                        waiting.push((ns.clone(), run.run_id.clone()));
+                    }
+                }
+            }
+            for (ns, run_id) in waiting {
+                st.schedule_wft(&ns, &run_id);
+            }
+        }
+        self.inner.settle();
     }
 
     /// The current virtual time.

@@ -94,8 +94,11 @@ pub(crate) struct Run {
     pub(crate) admitted: VecDeque<String>,
     /// Update id to `WorkflowExecutionUpdateAccepted` event id.
     pub(crate) accepted_events: HashMap<String, i64>,
-    /// Whether a fake workflow is registered for this run's type.
+    /// Whether a fake workflow is registered for this run's type and task queue.
     pub(crate) has_worker: bool,
+    /// The fake workflow failed its workflow task (e.g. undecodable arguments): the run
+    /// stays Running with a workflow task that keeps failing, and makes no progress.
+    pub(crate) task_failing: bool,
     pub(crate) ctx: Option<WorkflowContext>,
     pub(crate) task: Option<RunTask>,
     pub(crate) driving: bool,

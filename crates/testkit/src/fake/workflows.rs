@@ -152,28 +152,60 @@ pub fn encode_args<T: ToPayloads + ?Sized>(args: &T) -> Result<Payloads, Payload
 
 /// An application failure a fake workflow, query or update ends with: the Temporal
 /// `Failure` message with `application_failure_info`.
+///
+/// A failure made with [`WorkflowFailure::task_failure`], or converted from a
+/// [`PayloadError`] (an argument that cannot be decoded, as with `ctx.args()?`), is not
+/// a workflow failure: returned from a fake workflow it fails the *workflow task*, as an
+/// SDK's worker does for an unexpected error, and the workflow stays Running with a
+/// `WorkflowTaskFailed` event. Queries and updates report it like any other failure.
 #[derive(Clone, PartialEq)]
-pub struct WorkflowFailure(Failure);
+pub struct WorkflowFailure {
+    failure: Failure,
+    fails_task: bool,
+}
 
 impl WorkflowFailure {
     /// An application failure with this message, an empty type and retryable.
     pub fn application(message: impl Into<String>) -> Self {
-        Self(Failure {
-            message: message.into(),
-            failure_info: Some(FailureInfo::ApplicationFailureInfo(
-                ApplicationFailureInfo::default(),
-            )),
-            ..Failure::default()
-        })
+        Self {
+            failure: Failure {
+                message: message.into(),
+                failure_info: Some(FailureInfo::ApplicationFailureInfo(
+                    ApplicationFailureInfo::default(),
+                )),
+                ..Failure::default()
+            },
+            fails_task: false,
+        }
+    }
+
+    /// A failure that fails the workflow task rather than the workflow, as an
+    /// unexpected error (not a Temporal failure) does in an SDK's workflow code: the
+    /// workflow stays Running with a `WorkflowTaskFailed` event (cause
+    /// `WORKFLOW_WORKER_UNHANDLED_FAILURE`) and makes no more progress.
+    pub fn task_failure(message: impl Into<String>) -> Self {
+        Self {
+            fails_task: true,
+            ..Self::application(message)
+        }
+    }
+
+    /// Whether returning this failure from a fake workflow fails the workflow task (see
+    /// [`task_failure`](Self::task_failure)) rather than the workflow.
+    pub fn fails_task(&self) -> bool {
+        self.fails_task
     }
 
     /// Wraps a failure message as it is.
     pub fn from_proto(failure: Failure) -> Self {
-        Self(failure)
+        Self {
+            failure,
+            fails_task: false,
+        }
     }
 
     fn app_info(&mut self) -> Option<&mut ApplicationFailureInfo> {
-        match &mut self.0.failure_info {
+        match &mut self.failure.failure_info {
             Some(FailureInfo::ApplicationFailureInfo(info)) => Some(info),
             _ => None,
         }
@@ -206,24 +238,24 @@ impl WorkflowFailure {
 
     /// Sets the cause.
     pub fn with_cause(mut self, cause: WorkflowFailure) -> Self {
-        self.0.cause = Some(Box::new(cause.0));
+        self.failure.cause = Some(Box::new(cause.failure));
         self
     }
 
     /// Sets the `source` (which SDK produced the failure).
     pub fn with_source(mut self, source: impl Into<String>) -> Self {
-        self.0.source = source.into();
+        self.failure.source = source.into();
         self
     }
 
     /// The failure message.
     pub fn message(&self) -> &str {
-        &self.0.message
+        &self.failure.message
     }
 
     /// The application error type, or `""`.
     pub fn failure_type(&self) -> &str {
-        match &self.0.failure_info {
+        match &self.failure.failure_info {
             Some(FailureInfo::ApplicationFailureInfo(info)) => &info.r#type,
             _ => "",
         }
@@ -231,24 +263,24 @@ impl WorkflowFailure {
 
     /// Whether the failure says it must not be retried.
     pub fn is_non_retryable(&self) -> bool {
-        matches!(&self.0.failure_info, Some(FailureInfo::ApplicationFailureInfo(info)) if info.non_retryable)
+        matches!(&self.failure.failure_info, Some(FailureInfo::ApplicationFailureInfo(info)) if info.non_retryable)
     }
 
     /// The protobuf failure.
     pub fn as_proto(&self) -> &Failure {
-        &self.0
+        &self.failure
     }
 
     /// The protobuf failure, by value.
     pub fn into_proto(self) -> Failure {
-        self.0
+        self.failure
     }
 }
 
 impl fmt::Debug for WorkflowFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WorkflowFailure")
-            .field("message", &self.0.message)
+            .field("message", &self.failure.message)
             .field("type", &self.failure_type())
             .field("non_retryable", &self.is_non_retryable())
             .finish_non_exhaustive()
@@ -257,15 +289,16 @@ impl fmt::Debug for WorkflowFailure {
 
 impl fmt::Display for WorkflowFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.message)
+        f.write_str(&self.failure.message)
     }
 }
 
 impl std::error::Error for WorkflowFailure {}
 
 impl From<PayloadError> for WorkflowFailure {
+    /// An argument that cannot be decoded fails the workflow task, as in the SDKs.
     fn from(e: PayloadError) -> Self {
-        Self::application(e.to_string()).with_type("PayloadError")
+        Self::task_failure(e.to_string()).with_type("PayloadError")
     }
 }
 
