@@ -22,6 +22,8 @@ mod handlers;
 mod history;
 mod ids;
 mod listing;
+mod namespaces;
+mod operator;
 mod payload;
 mod server;
 mod store;
