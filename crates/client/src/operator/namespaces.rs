@@ -11,8 +11,11 @@ use temporal_client_core::proto::temporal::api::workflowservice::v1 as wf;
 use super::OperatorClient;
 use crate::error::{Error, Result};
 
+/// The retention [`RegisterNamespace::new`] uses, as the CLI: 72 hours.
+const DEFAULT_RETENTION: Duration = Duration::from_secs(72 * 3600);
+
 /// What to register: a name, and optionally a description, owner and retention.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegisterNamespace {
     name: String,
     description: String,
@@ -21,12 +24,15 @@ pub struct RegisterNamespace {
 }
 
 impl RegisterNamespace {
-    /// A namespace named `name` (the server's default retention applies unless
-    /// [`retention`](Self::retention) is set).
+    /// A namespace named `name`, with a retention of 72 hours unless
+    /// [`retention`](Self::retention) says otherwise (the server requires one; 72 h is
+    /// what `temporal operator namespace create` uses).
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
-            ..Self::default()
+            description: String::new(),
+            owner_email: String::new(),
+            retention: Some(DEFAULT_RETENTION),
         }
     }
 
@@ -139,9 +145,8 @@ impl OperatorClient {
     /// Registers a namespace, as `temporal operator namespace create`.
     ///
     /// # Errors
-    /// [`Error::Service`]: `ALREADY_EXISTS` when it exists (see
-    /// [`Error::is_already_started`]-style checks via [`Error::service_error`]),
-    /// `INVALID_ARGUMENT` for a bad name or retention.
+    /// [`Error::Service`]: `ALREADY_EXISTS` when it exists, `INVALID_ARGUMENT` for a
+    /// bad name or retention.
     pub async fn register_namespace(&self, namespace: RegisterNamespace) -> Result<()> {
         let request = wf::RegisterNamespaceRequest {
             namespace: namespace.name,
