@@ -10,7 +10,7 @@ use temporal_client_core::options::{QueryRejectCondition, WorkflowOptions};
 use temporal_client_core::payload::{DataConverter, ToPayloads};
 use temporal_client_core::proto::temporal::api::common::v1::{Memo, Payload};
 use temporal_client_core::proto::temporal::api::failure::v1::Failure;
-use temporal_client_core::{WorkflowService, builders::RequestContext, identity};
+use temporal_client_core::{OperatorService, WorkflowService, builders::RequestContext, identity};
 
 use crate::error::Result;
 use crate::handle::WorkflowHandle;
@@ -35,6 +35,7 @@ pub struct Client {
 
 pub(crate) struct ClientInner {
     pub(crate) service: Arc<dyn WorkflowService>,
+    pub(crate) operator: Option<Arc<dyn OperatorService>>,
     pub(crate) namespace: String,
     pub(crate) identity: String,
     pub(crate) converter: DataConverter,
@@ -69,6 +70,7 @@ impl fmt::Debug for Client {
 /// client-wide defaults.
 pub struct ClientBuilder {
     service: Arc<dyn WorkflowService>,
+    operator: Option<Arc<dyn OperatorService>>,
     namespace: String,
     identity: Option<String>,
     converter: DataConverter,
@@ -120,11 +122,19 @@ impl ClientBuilder {
         self
     }
 
+    /// Sets the `OperatorService` behind [`Client::operator`] (set by
+    /// [`Client::new`] to the same connection).
+    pub fn operator_service(mut self, operator: Arc<dyn OperatorService>) -> Self {
+        self.operator = Some(operator);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Client {
         Client {
             inner: Arc::new(ClientInner {
                 service: self.service,
+                operator: self.operator,
                 namespace: self.namespace,
                 identity: self
                     .identity
@@ -154,9 +164,11 @@ impl Client {
         Ok(Self::new(connection))
     }
 
-    /// A client on `connection` for the `default` namespace.
+    /// A client on `connection` for the `default` namespace; [`Client::operator`]
+    /// uses the same connection.
     pub fn new(connection: crate::Connection) -> Self {
-        Self::from_service(connection)
+        let operator: Arc<dyn OperatorService> = Arc::new(connection.clone());
+        Self::builder(connection).operator_service(operator).build()
     }
 
     /// A client on any [`WorkflowService`] implementation, for the `default` namespace.
@@ -173,6 +185,7 @@ impl Client {
     pub fn builder_from_arc(service: Arc<dyn WorkflowService>) -> ClientBuilder {
         ClientBuilder {
             service,
+            operator: None,
             namespace: DEFAULT_NAMESPACE.to_owned(),
             identity: None,
             converter: DataConverter::default(),
@@ -188,6 +201,7 @@ impl Client {
         Self {
             inner: Arc::new(ClientInner {
                 service: inner.service.clone(),
+                operator: inner.operator.clone(),
                 namespace: namespace.into(),
                 identity: inner.identity.clone(),
                 converter: inner.converter.clone(),

@@ -13,12 +13,15 @@ mod client;
 mod connection;
 mod definitions;
 mod description;
+#[cfg(feature = "envconfig")]
+pub mod envconfig;
 mod error;
 mod handle;
 #[cfg(feature = "json")]
 mod history;
 pub mod interceptor;
 pub mod operations;
+pub mod operator;
 
 pub use client::{Client, ClientBuilder, DEFAULT_NAMESPACE};
 pub use connection::{
@@ -34,6 +37,9 @@ pub use history::{history_from_json, history_to_json};
 pub use interceptor::Interceptor;
 pub use operations::count::{CountGroup, WorkflowCount};
 pub use operations::update::WorkflowUpdateHandle;
+pub use operator::{
+    NamespaceDescription, OperatorClient, RegisterNamespace, SearchAttributeList, UpdateNamespace,
+};
 
 /// The attribute macro for implementing [`Interceptor`] and
 /// [`PayloadCodec`](payload::PayloadCodec) (re-exported from `async-trait`, so no

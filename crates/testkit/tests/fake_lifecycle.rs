@@ -119,10 +119,10 @@ async fn validation_and_unknown_namespace() {
             .started
     );
     let e = fake
-        .list_namespaces(wf::ListNamespacesRequest::default().into())
+        .deprecate_namespace(wf::DeprecateNamespaceRequest::default().into())
         .await
         .unwrap_err();
-    assert!(e.is_unimplemented() && e.message().contains("ListNamespaces"));
+    assert!(e.is_unimplemented() && e.message().contains("DeprecateNamespace"));
 }
 
 #[tokio::test]

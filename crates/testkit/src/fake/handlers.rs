@@ -9,7 +9,7 @@ use std::time::Duration;
 use temporal_client_core::{Code, ErrorDetails, ServiceError, ServiceRequest, WorkflowService};
 use temporal_proto::temporal::api::common::v1::{RetryPolicy, WorkflowExecution, WorkflowType};
 use temporal_proto::temporal::api::enums::v1::{
-    HistoryEventFilterType, IndexedValueType, NamespaceState, QueryRejectCondition,
+    HistoryEventFilterType, IndexedValueType, QueryRejectCondition,
     WorkflowExecutionStatus as Status, WorkflowIdConflictPolicy as Conflict,
     WorkflowIdReusePolicy as Reuse,
 };
@@ -17,9 +17,6 @@ use temporal_proto::temporal::api::errordetails::v1::{
     QueryFailedFailure, WorkflowExecutionAlreadyStartedFailure, WorkflowNotReadyFailure,
 };
 use temporal_proto::temporal::api::history::v1::{self as hist, History};
-use temporal_proto::temporal::api::namespace::v1::{
-    NamespaceConfig, NamespaceInfo, namespace_info,
-};
 use temporal_proto::temporal::api::query::v1::QueryRejected;
 use temporal_proto::temporal::api::taskqueue::v1::TaskQueue;
 use temporal_proto::temporal::api::workflow::v1::{
@@ -967,47 +964,27 @@ impl WorkflowService for FakeServer {
         &self,
         request: ServiceRequest<wf::DescribeNamespaceRequest>,
     ) -> Result<wf::DescribeNamespaceResponse, ServiceError> {
-        const RPC: &str = "DescribeNamespace";
-        let r = request.message;
-        if r.namespace.is_empty() && r.id.is_empty() {
-            return Err(invalid(RPC, "Namespace not set on request."));
-        }
-        let st = self.inner.lock();
-        let ns = if r.namespace.is_empty() {
-            st.namespaces
-                .values()
-                .find(|n| n.id == r.id)
-                .ok_or_else(|| {
-                    ServiceError::new(
-                        RPC,
-                        Code::NotFound,
-                        format!("Namespace {} is not found.", r.id),
-                    )
-                })?
-        } else {
-            st.namespace(RPC, &r.namespace)?
-        };
-        Ok(wf::DescribeNamespaceResponse {
-            namespace_info: Some(NamespaceInfo {
-                name: ns.name.clone(),
-                state: NamespaceState::Registered as i32,
-                id: ns.id.clone(),
-                capabilities: Some(namespace_info::Capabilities {
-                    eager_workflow_start: false,
-                    sync_update: true,
-                    async_update: true,
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }),
-            config: Some(NamespaceConfig {
-                workflow_execution_retention_ttl: Some(to_proto_duration(Duration::from_secs(
-                    86_400,
-                ))),
-                ..Default::default()
-            }),
-            is_global_namespace: false,
-            ..Default::default()
-        })
+        self.describe_namespace_of(request.message)
+    }
+
+    async fn register_namespace(
+        &self,
+        request: ServiceRequest<wf::RegisterNamespaceRequest>,
+    ) -> Result<wf::RegisterNamespaceResponse, ServiceError> {
+        self.register_namespace_of(request.message)
+    }
+
+    async fn list_namespaces(
+        &self,
+        request: ServiceRequest<wf::ListNamespacesRequest>,
+    ) -> Result<wf::ListNamespacesResponse, ServiceError> {
+        self.list_namespaces_of(request.message)
+    }
+
+    async fn update_namespace(
+        &self,
+        request: ServiceRequest<wf::UpdateNamespaceRequest>,
+    ) -> Result<wf::UpdateNamespaceResponse, ServiceError> {
+        self.update_namespace_of(request.message)
     }
 }

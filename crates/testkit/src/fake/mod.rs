@@ -25,6 +25,8 @@ mod handlers;
 mod history;
 mod ids;
 mod listing;
+mod namespaces;
+mod operator;
 mod payload;
 mod server;
 mod store;
