@@ -75,7 +75,9 @@ pub enum RetryOverride {
 }
 
 /// Options for one RPC. The default is cheap: no allocation.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// `Debug` prints the metadata names only: any value may be a credential.
+#[derive(Clone, Default, PartialEq)]
 pub struct CallOptions {
     /// Timeout of the call, including retries. `None` uses the transport's default
     /// (its long-poll timeout for long polls).
@@ -84,6 +86,42 @@ pub struct CallOptions {
     pub metadata: Vec<(String, String)>,
     /// Retry behaviour of this call.
     pub retry: RetryOverride,
+}
+
+impl std::fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        struct Names<'a>(&'a [(String, String)]);
+        impl std::fmt::Debug for Names<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_list()
+                    .entries(self.0.iter().map(|(name, _)| (name.as_str(), "<redacted>")))
+                    .finish()
+            }
+        }
+        f.debug_struct("CallOptions")
+            .field("timeout", &self.timeout)
+            .field("metadata", &Names(&self.metadata))
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_prints_metadata_names_but_no_values() {
+        let mut options = CallOptions::default();
+        options
+            .metadata
+            .push(("x-api-key".to_owned(), "s3cr3t-value".to_owned()));
+        let text = format!("{options:?}");
+        assert!(text.contains("x-api-key"), "{text}");
+        assert!(!text.contains("s3cr3t-value"), "{text}");
+        let request = ServiceRequest::new(()).with_options(options);
+        assert!(!format!("{request:?}").contains("s3cr3t-value"));
+    }
 }
 
 /// A request message plus the options of this one call.

@@ -473,11 +473,21 @@ async fn lazy_connection_fails_only_when_used() {
 
 #[tokio::test]
 async fn the_api_key_never_shows_in_debug_output() {
-    let options = ConnectionOptions::new("h:1").api_key("super-secret-key");
-    assert!(!format!("{options:?}").contains("super-secret-key"));
-    assert!(!format!("{options:#?}").contains("super-secret-key"));
+    let options = ConnectionOptions::new("h:1")
+        .api_key("super-secret-key")
+        .metadata("x-api-key", "another-secret-value");
+    for text in [format!("{options:?}"), format!("{options:#?}")] {
+        assert!(!text.contains("super-secret-key"), "{text}");
+        assert!(!text.contains("another-secret-value"), "{text}");
+    }
     let conn = Connection::lazy(options.tls_disabled()).unwrap();
-    assert!(!format!("{conn:?}").contains("super-secret-key"));
+    for text in [format!("{conn:?}"), format!("{conn:#?}")] {
+        assert!(!text.contains("super-secret-key"), "{text}");
+        assert!(!text.contains("another-secret-value"), "{text}");
+    }
+    conn.set_metadata(vec![("x-tenant-token".into(), "third-secret-value".into())])
+        .unwrap();
+    assert!(!format!("{conn:#?}").contains("third-secret-value"));
 }
 
 #[tokio::test]

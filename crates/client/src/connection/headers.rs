@@ -241,9 +241,8 @@ fn parse_entry(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Str
     }
     let mut value = HeaderValue::from_str(value)
         .map_err(|_| "a value must be printable ASCII without line breaks".to_owned())?;
-    if is_authorization(lower) {
-        value.set_sensitive(true);
-    }
+    // Any value may be a credential, whatever its name: `Debug` shows none of them.
+    value.set_sensitive(true);
     Ok((header, value))
 }
 

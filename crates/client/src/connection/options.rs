@@ -251,18 +251,13 @@ pub(crate) fn is_authorization(name: &str) -> bool {
 
 impl fmt::Debug for ConnectionOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        /// Metadata names only: a value may be a credential under any name
+        /// (`x-api-key`, a tenant token, ...), so no value is printed.
         struct Metadata<'a>(&'a [(String, String)]);
         impl fmt::Debug for Metadata<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_list()
-                    .entries(self.0.iter().map(|(name, value)| {
-                        let value = if is_authorization(name) {
-                            "<redacted>"
-                        } else {
-                            value.as_str()
-                        };
-                        (name.as_str(), value)
-                    }))
+                    .entries(self.0.iter().map(|(name, _)| (name.as_str(), "<redacted>")))
                     .finish()
             }
         }
@@ -308,14 +303,19 @@ mod tests {
     }
 
     #[test]
-    fn debug_hides_the_api_key_and_authorization_metadata() {
+    fn debug_hides_the_api_key_and_every_metadata_value() {
         let o = ConnectionOptions::new("h:1")
             .api_key("s3cr3t-key")
             .metadata("Authorization", "Bearer other-s3cr3t")
+            .metadata("x-api-key", "third-s3cr3t")
             .metadata("x-team", "billing");
         let text = format!("{o:?}");
         assert!(!text.contains("s3cr3t"), "{text}");
-        assert!(text.contains("billing"), "{text}");
+        assert!(!text.contains("billing"), "{text}");
+        assert!(
+            text.contains("x-api-key") && text.contains("x-team"),
+            "{text}"
+        );
         assert!(text.contains("<redacted>"), "{text}");
     }
 }
