@@ -1,53 +1,40 @@
-//! Starts a `hello` workflow and prints its result.
-//!
-//! By default it runs on the testkit's embedded in-memory Temporal server, with the
-//! workflow implemented in Rust, so it needs nothing else:
+//! Starts a `hello` workflow and prints its result, then runs a second one with
+//! `execute` (start and wait in one call).
 //!
 //! ```sh
 //! cargo run --example hello_world
 //! ```
 //!
-//! With `TEMPORAL_ADDRESS=host:port` it talks to a real server instead; a worker must
-//! poll the task queue `hello-world` for the `hello` workflow, e.g. the conformance
-//! worker: `.venv/bin/python crates/testkit/worker/worker.py --address host:port
-//! --namespace default --task-queue hello-world`.
+//! By default it runs on the testkit's embedded fake server. There the "workflow" is a
+//! Rust closure registered on the fake, which plays the server and the worker: this
+//! client does not run workflow code. With `TEMPORAL_ADDRESS=host:port` it talks to a real
+//! server, and the workflow runs in a worker that polls the task queue `examples`, e.g.
+//! the example worker written with the official Python SDK:
+//! `.venv/bin/python crates/testkit/worker/worker.py --address host:port --task-queue examples`.
 
-use temporal_client::{Client, Connection, ConnectionOptions, WorkflowDefinition, WorkflowOptions};
-use temporal_testkit::{FakeServer, WorkflowContext, WorkflowResult};
-
-/// The workflow's name, argument tuple and result type.
-const HELLO: WorkflowDefinition<(String,), String> = WorkflowDefinition::new("hello");
+use temporal_client::WorkflowOptions;
+use temporal_examples::workflows::HELLO;
+use temporal_examples::{TASK_QUEUE, check, connect, unique_id};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let client = match std::env::var("TEMPORAL_ADDRESS") {
-        Ok(address) if !address.is_empty() => {
-            println!("using the Temporal server at {address}");
-            Client::new(Connection::connect(ConnectionOptions::new(address)).await?)
-        }
-        _ => {
-            println!(
-                "using the embedded fake Temporal server (set TEMPORAL_ADDRESS for a real one)"
-            );
-            let fake = FakeServer::new();
-            fake.register_workflow("hello", |ctx: WorkflowContext| async move {
-                let (name,): (String,) = ctx.args()?;
-                Ok(WorkflowResult::completed(format!("Hello, {name}!")))
-            });
-            Client::from_service(fake)
-        }
-    };
+    let (client, _backend) = connect().await?;
 
-    let workflow_id = format!("hello-world-{}", std::process::id());
-    let options = WorkflowOptions::new(workflow_id, "hello-world").args(("World".to_owned(),));
+    let options = WorkflowOptions::new(unique_id("hello"), TASK_QUEUE).args(("World".to_owned(),));
     let handle = client.start(HELLO, options).await?;
     println!(
         "started workflow {} (run {})",
         handle.workflow_id(),
         handle.run_id().unwrap_or("?")
     );
-
     let greeting = handle.result().await?;
     println!("result: {greeting}");
+    check(greeting == "Hello, World!", "the greeting")?;
+
+    // `execute` is start + result in one call.
+    let options = WorkflowOptions::new(unique_id("hello"), TASK_QUEUE).args(("Rust".to_owned(),));
+    let greeting = client.execute(HELLO, options).await?;
+    println!("execute: {greeting}");
+    check(greeting == "Hello, Rust!", "the executed greeting")?;
     Ok(())
 }

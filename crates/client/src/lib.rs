@@ -59,7 +59,8 @@ pub use temporal_client_core::proto::temporal::api::enums::v1::{
     IndexedValueType, RetryState, WorkflowExecutionStatus,
 };
 pub use temporal_client_core::search_attributes::{
-    Bool, Datetime, Double, Int, Keyword, KeywordList, SearchAttributeKey, SearchAttributes, Text,
+    Bool, Datetime, Double, Int, Keyword, KeywordList, SearchAttributeError, SearchAttributeKey,
+    SearchAttributes, Text,
 };
 pub use temporal_client_core::{
     CallOptions, Code, ErrorOrigin, RetryOverride, RpcRetryConfig, ServiceError,
