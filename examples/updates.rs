@@ -44,7 +44,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The validator refuses negative numbers: the update is rejected, nothing changes.
     match handle.execute_update(ADD).arg(-1).await {
-        Err(e) => println!("add(-1) was rejected: {e}"),
+        Err(e) => println!(
+            "add(-1) was rejected: {e}: {}",
+            e.failure().map_or("", |f| f.message())
+        ),
         Ok(v) => return Err(format!("expected a rejection, got {v}").into()),
     }
     handle.signal(FINISH).await?;

@@ -68,29 +68,6 @@ start_server() {
     return 1
 }
 
-check_example() { # check_example ADDRESS: runs hello_world, checks the greeting
-    local out
-    out=$(TEMPORAL_ADDRESS="$1" cargo run -q --example hello_world 2>&1) || { echo "$out"; return 1; }
-    echo "$out"
-    grep -q '^result: Hello, World!$' <<<"$out"
-}
-
-check_example_on_dev_server() {
-    local worker_log="$LOG_DIR/hello-worker.log" worker_pid ok=1
-    setsid "$REPO/.venv/bin/python" -u crates/testkit/worker/worker.py --address "$TEMPORAL_ADDRESS" \
-        --namespace default --task-queue hello-world >"$worker_log" 2>&1 &
-    worker_pid=$!
-    disown "$worker_pid"
-    for _ in $(seq 1 300); do grep -q 'WORKER READY' "$worker_log" && break; sleep 0.2; done
-    if grep -q 'WORKER READY' "$worker_log"; then
-        check_example "$TEMPORAL_ADDRESS" && ok=0
-    else
-        echo "the Python worker did not start:"; tail -n 20 "$worker_log"
-    fi
-    kill -TERM -- "-$worker_pid" 2>/dev/null || kill -TERM "$worker_pid" 2>/dev/null
-    return $ok
-}
-
 check_core_has_no_transport() {
     local found
     found=$(cargo tree -p temporal-client-core -e normal --prefix none | grep -E '^(hyper|h2|rustls|tonic|tokio-rustls) ' | sort -u)
@@ -107,8 +84,8 @@ step "cargo doc (rustdoc lints: broken intra-doc links denied)" env RUSTDOCFLAGS
 step "start Temporal dev server" start_server
 step "cargo test (unit, doc, integration; fake + gRPC fake + dev server)" \
     bash -c 'cargo test --workspace --all-features --no-fail-fast 2>&1 | tee "$0/cargo-test.log"; exit ${PIPESTATUS[0]}' "$LOG_DIR"
-step "example hello_world on the embedded fake server" check_example ""
-step "example hello_world on the dev server with the Python worker" check_example_on_dev_server
+step "every example on the embedded fake server" bash scripts/run-examples.sh
+step "every example on the dev server with the example workers" bash scripts/run-examples.sh --server "$TEMPORAL_ADDRESS"
 step "client-core has no transport (cargo tree)" check_core_has_no_transport
 if command -v cargo-deny >/dev/null 2>&1; then
     step "cargo deny check bans licenses sources" cargo deny check bans licenses sources

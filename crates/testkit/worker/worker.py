@@ -252,13 +252,22 @@ WORKFLOWS = [
 ]
 
 
-async def main(address: str, namespace: str, task_queue: str) -> None:
+async def main(address: str, namespace: str, task_queue: str, codec: str = "") -> None:
+    import dataclasses
     import signal
 
+    import temporalio.converter
     from temporalio.client import Client
     from temporalio.worker import Worker
 
-    client = await Client.connect(address, namespace=namespace)
+    data_converter = temporalio.converter.default()
+    if codec == "zlib":
+        from zlib_codec import ZlibCodec
+
+        data_converter = dataclasses.replace(data_converter, payload_codec=ZlibCodec())
+    elif codec:
+        raise ValueError(f"unknown codec {codec!r} (known: zlib)")
+    client = await Client.connect(address, namespace=namespace, data_converter=data_converter)
     worker = Worker(
         client,
         task_queue=task_queue,
@@ -299,7 +308,12 @@ if __name__ == "__main__":
     parser.add_argument("--address", default="localhost:7233")
     parser.add_argument("--namespace", default="default")
     parser.add_argument("--task-queue", required=True)
+    parser.add_argument(
+        "--codec",
+        default="",
+        help="payload codec: 'zlib' (zlib_codec.py, the payload_codec example's)",
+    )
     opts = parser.parse_args()
 
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main(opts.address, opts.namespace, opts.task_queue))
+    asyncio.run(main(opts.address, opts.namespace, opts.task_queue, opts.codec))
