@@ -2,6 +2,11 @@
 
 use std::sync::Arc;
 
+/// The repository README's Rust snippets, compiled as doc tests so they cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct RootReadme;
+
 use temporal_client::{Client, Connection, ConnectionOptions};
 use temporal_testkit::conformance_workflows;
 use temporal_testkit::{FakeServer, WorkflowContext, WorkflowResult};
