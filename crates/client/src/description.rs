@@ -108,6 +108,10 @@ impl WorkflowExecution {
     }
 
     /// One memo value, decoded; `None` if the key is absent.
+    ///
+    /// # Errors
+    /// `Some(Err(PayloadError))` when the value is not a `T` (or its encoding is one
+    /// the client's converter does not know).
     pub fn memo<T: DeserializeOwned>(&self, key: &str) -> Option<Result<T, PayloadError>> {
         self.memo.get(key).map(|p| self.converter.from_payload(p))
     }

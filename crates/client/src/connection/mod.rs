@@ -80,7 +80,8 @@ impl Connection {
     /// errors a retry can fix until the connect timeout (default 10 s) passes. The
     /// system info is kept (see [`system_info`](Self::system_info)).
     ///
-    /// Fails with [`ConnectError::Unreachable`] (naming the address) when the server
+    /// # Errors
+    /// [`ConnectError::Unreachable`] (naming the address) when the server
     /// did not answer in time, [`ConnectError::Rejected`] when it answered with an error
     /// such as bad credentials, or an option error.
     pub async fn connect(options: ConnectionOptions) -> Result<Self, ConnectError> {
@@ -125,9 +126,12 @@ impl Connection {
         Ok(connection)
     }
 
-    /// A connection that connects on its first call. Fails only on invalid options (or
-    /// outside a Tokio runtime); an unreachable server shows up as `UNAVAILABLE` errors
-    /// of the calls.
+    /// A connection that connects on its first call; an unreachable server shows up as
+    /// `UNAVAILABLE` errors of the calls.
+    ///
+    /// # Errors
+    /// Only invalid options ([`ConnectError`]'s option variants), or a call outside a
+    /// Tokio runtime.
     pub fn lazy(options: ConnectionOptions) -> Result<Self, ConnectError> {
         Self::build(&options)
     }
@@ -135,6 +139,9 @@ impl Connection {
     /// A lazy connection whose transport comes from `connector` instead of a TCP socket
     /// (e.g. the testkit's in-memory duplex `TestServer`, or a Unix socket). The address
     /// in `options` is still used for the `:authority` and TLS server name.
+    ///
+    /// # Errors
+    /// As [`lazy`](Self::lazy): invalid options only.
     pub fn lazy_with_connector<C>(
         options: ConnectionOptions,
         connector: C,
@@ -198,7 +205,8 @@ impl Connection {
     /// <key>`, or no `authorization` header for `None`. For rotating short-lived keys
     /// without reconnecting.
     ///
-    /// Validated as at connect time: fails with [`ConnectError::InvalidApiKey`] or
+    /// # Errors
+    /// Validated as at connect time: [`ConnectError::InvalidApiKey`] or
     /// [`ConnectError::ApiKeyWithAuthorizationMetadata`], and then nothing changes.
     ///
     /// The connection keeps its TLS mode: setting a key on a plain-text connection does
@@ -213,7 +221,8 @@ impl Connection {
     /// set) for this connection and every clone, from the next attempt of any call on.
     /// The API key and the client's own headers stay.
     ///
-    /// Validated as at connect time: fails with [`ConnectError::InvalidMetadata`] or
+    /// # Errors
+    /// Validated as at connect time: [`ConnectError::InvalidMetadata`] or
     /// [`ConnectError::ApiKeyWithAuthorizationMetadata`], and then nothing changes.
     pub fn set_metadata(&self, metadata: Vec<(String, String)>) -> Result<(), ConnectError> {
         self.transport()
@@ -239,6 +248,9 @@ impl Connection {
 
     /// The system info: the kept one, or fetched now (and kept) if there is none yet,
     /// e.g. on a lazy connection.
+    ///
+    /// # Errors
+    /// The [`ServiceError`] of the `GetSystemInfo` call (after the connection's retries).
     pub async fn load_system_info(&self) -> Result<&GetSystemInfoResponse, ServiceError> {
         if let Some(info) = self.inner.system_info.get() {
             return Ok(info);
@@ -249,6 +261,10 @@ impl Connection {
 
     /// Asks the server's gRPC health service whether the workflow service is serving
     /// (`grpc.health.v1.Health/Check`). One attempt, within the RPC timeout.
+    ///
+    /// # Errors
+    /// A [`ServiceError`]: `UNIMPLEMENTED` when the server has no health service,
+    /// `UNAVAILABLE` or `DEADLINE_EXCEEDED` when it did not answer.
     pub async fn check_health(&self) -> Result<ServingStatus, ServiceError> {
         let request = ServiceRequest::new(HealthCheckRequest {
             service: WORKFLOW_SERVICE_NAME.to_owned(),

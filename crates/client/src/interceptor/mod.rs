@@ -203,6 +203,9 @@ impl<'a, I: Send + 'a, O: Send + 'a> Next<'a, I, O> {
     }
 
     /// Runs the rest of the chain, and finally the operation, with `input`.
+    ///
+    /// # Errors
+    /// Whatever a later interceptor or the operation itself fails with.
     pub fn run(self, input: I) -> BoxFuture<'a, Result<O>> {
         match self.rest.split_first() {
             Some((first, rest)) => (self.dispatch)(
