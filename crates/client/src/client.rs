@@ -241,6 +241,24 @@ impl Client {
     /// [`WorkflowHandle::for_chain`] (one chain of runs), as TypeScript's
     /// `getHandle(workflowId, runId, { firstExecutionRunId })`. `R` is the result type
     /// [`result`](WorkflowHandle::result) decodes into.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), temporal_client::Error> {
+    /// use temporal_client::{Client, WorkflowDefinition, WorkflowOptions};
+    /// const COUNTER: WorkflowDefinition<(i64,), i64> = WorkflowDefinition::new("counter");
+    /// let fake = temporal_testkit::FakeServer::new();
+    /// temporal_testkit::conformance_workflows::register_all(&fake);
+    /// let client = Client::from_service(fake);
+    /// let started = client.start(COUNTER, WorkflowOptions::new("c-1", "q").args((1,))).await?;
+    /// let run_id = started.run_id().unwrap_or_default().to_owned();
+    ///
+    /// // Later, in another request: by id only (the latest run), or pinned to one run.
+    /// let latest = client.get_handle::<i64>("c-1");
+    /// let pinned = client.get_handle::<i64>("c-1").for_run(&run_id);
+    /// assert_eq!(latest.query::<i64, ()>("get_value").await?, 1);
+    /// assert_eq!(pinned.describe().await?.execution.run_id, run_id);
+    /// # Ok(()) }
+    /// ```
     pub fn get_handle<R>(&self, workflow_id: impl Into<String>) -> WorkflowHandle<R> {
         WorkflowHandle::new(self.clone(), workflow_id.into())
     }

@@ -17,6 +17,22 @@ impl<R> WorkflowHandle<R> {
     /// Cancelling a workflow that already closed succeeds and does nothing, as on the
     /// server.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use temporal_client::{Client, WorkflowDefinition, WorkflowOptions};
+    /// # use temporal_client::*;
+    /// let fake = temporal_testkit::FakeServer::new();
+    /// temporal_testkit::conformance_workflows::register_all(&fake);
+    /// let client = Client::from_service(fake.clone());
+    /// const WAIT_CANCEL: WorkflowDefinition<(), ()> = WorkflowDefinition::new("wait_cancel");
+    /// let handle = client.start(WAIT_CANCEL, WorkflowOptions::new("job-1", "jobs")).await?;
+    /// handle.cancel().reason("no longer needed").await?;
+    /// // The workflow cleans up and ends as Canceled: result() says so.
+    /// let err = handle.result().await.unwrap_err();
+    /// assert!(matches!(err, Error::WorkflowFailed { status: WorkflowCloseStatus::Canceled, .. }));
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// [`Error::WorkflowNotFound`](crate::Error::WorkflowNotFound),
     /// [`Error::Timeout`](crate::Error::Timeout), [`Error::Service`](crate::Error::Service).

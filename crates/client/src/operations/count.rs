@@ -31,6 +31,24 @@ impl Client {
     /// ExecutionStatus` the groups are returned too. Await the returned
     /// [`CountWorkflows`].
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use temporal_client::{Client, WorkflowDefinition, WorkflowOptions};
+    /// # use temporal_client::*;
+    /// let fake = temporal_testkit::FakeServer::new();
+    /// temporal_testkit::conformance_workflows::register_all(&fake);
+    /// let client = Client::from_service(fake.clone());
+    /// const ECHO: WorkflowDefinition<(i64,), Vec<i64>> = WorkflowDefinition::new("echo");
+    /// for i in 0..3 {
+    ///     client.execute(ECHO, WorkflowOptions::new(format!("e-{i}"), "q").args((i,))).await?;
+    /// }
+    /// let n = client.count("WorkflowType = 'echo'").await?;
+    /// assert_eq!(n.count, 3);
+    /// let by_status = client.count("GROUP BY ExecutionStatus").await?;
+    /// assert_eq!(by_status.groups[0].values, vec![serde_json::json!("Completed")]);
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// [`Error::NamespaceNotFound`], [`Error::Timeout`], [`Error::Service`]
     /// (INVALID_ARGUMENT for a malformed query, with the server's reason).

@@ -13,6 +13,25 @@ impl<R> WorkflowHandle<R> {
     /// summary and details, pending activities (in `raw`), ... Await the returned
     /// [`DescribeWorkflow`].
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use temporal_client::{Client, WorkflowDefinition, WorkflowOptions};
+    /// # use temporal_client::*;
+    /// let fake = temporal_testkit::FakeServer::new();
+    /// temporal_testkit::conformance_workflows::register_all(&fake);
+    /// let client = Client::from_service(fake.clone());
+    /// const COUNTER: WorkflowDefinition<(i64,), i64> = WorkflowDefinition::new("counter");
+    /// let handle = client
+    ///     .start(COUNTER, WorkflowOptions::new("counter-1", "q").args((1,)).memo("owner", "ada"))
+    ///     .await?;
+    /// let d = handle.describe().await?;
+    /// assert_eq!(d.status(), WorkflowExecutionStatus::Running);
+    /// assert_eq!(d.workflow_type(), "counter");
+    /// let owner: Option<String> = d.execution.memo("owner").transpose()?;
+    /// assert_eq!(owner.as_deref(), Some("ada"));
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// [`Error::WorkflowNotFound`](crate::Error::WorkflowNotFound),
     /// [`Error::Payload`](crate::Error::Payload) when a memo value fails the codecs,

@@ -22,6 +22,22 @@ impl<R> WorkflowHandle<R> {
     /// [`into_history`](FetchHistory::into_history), or as JSON with
     /// [`into_json`](FetchHistory::into_json) (feature `json`).
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use temporal_client::{Client, WorkflowDefinition, WorkflowOptions};
+    /// # use temporal_client::*;
+    /// let fake = temporal_testkit::FakeServer::new();
+    /// temporal_testkit::conformance_workflows::register_all(&fake);
+    /// let client = Client::from_service(fake.clone());
+    /// const ECHO: WorkflowDefinition<(i64,), Vec<i64>> = WorkflowDefinition::new("echo");
+    /// let handle = client.start(ECHO, WorkflowOptions::new("e-1", "q").args((1,))).await?;
+    /// handle.result().await?;
+    /// let history = handle.fetch_history().into_history().await?;
+    /// let first = &history.events[0];
+    /// assert_eq!(first.event_type(), proto::temporal::api::enums::v1::EventType::WorkflowExecutionStarted);
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// Items are [`Error::WorkflowNotFound`](crate::Error::WorkflowNotFound) or
     /// [`Error::Service`](crate::Error::Service); the stream ends after an error.

@@ -22,6 +22,24 @@ impl<R> WorkflowHandle<R> {
     /// on (the default) it follows continue-as-new, retries and cron runs to the run
     /// that produces a result.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use temporal_client::{Client, WorkflowDefinition, WorkflowOptions};
+    /// # use temporal_client::*;
+    /// let fake = temporal_testkit::FakeServer::new();
+    /// temporal_testkit::conformance_workflows::register_all(&fake);
+    /// let client = Client::from_service(fake.clone());
+    /// const ECHO: WorkflowDefinition<(String,), Vec<String>> = WorkflowDefinition::new("echo");
+    /// let handle = client
+    ///     .start(ECHO, WorkflowOptions::new("e-1", "q").args(("hi".to_owned(),)))
+    ///     .await?;
+    /// // Waits for the workflow to close (following continue-as-new, retries and cron runs),
+    /// // at most 10 s here.
+    /// let echoed = handle.result().timeout(std::time::Duration::from_secs(10)).await?;
+    /// assert_eq!(echoed, vec!["hi".to_owned()]);
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// [`Error::WorkflowFailed`] for a run that failed, was cancelled, terminated or
     /// timed out, with the failure chain as `cause` (its details read without a

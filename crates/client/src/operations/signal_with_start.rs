@@ -22,6 +22,23 @@ impl Client {
     /// other SDKs. Give the signal's arguments with `.arg(x)` / `.args((x, y))` on the
     /// returned [`SignalWithStart`], then await it for a handle.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use temporal_client::{Client, WorkflowDefinition, WorkflowOptions};
+    /// # use temporal_client::*;
+    /// let fake = temporal_testkit::FakeServer::new();
+    /// temporal_testkit::conformance_workflows::register_all(&fake);
+    /// let client = Client::from_service(fake.clone());
+    /// const COUNTER: WorkflowDefinition<(i64,), i64> = WorkflowDefinition::new("counter");
+    /// const INCREMENT: SignalDefinition<(i64,)> = SignalDefinition::new("increment");
+    /// // Starts the workflow if it is not running, then signals it: one request.
+    /// let options = WorkflowOptions::new("counter-7", "q").args((10,));
+    /// let handle = client.signal_with_start(COUNTER, options, INCREMENT).arg(5).await?;
+    /// let value: i64 = handle.query("get_value").await?;
+    /// assert_eq!(value, 15);
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// As [`start`](Self::start), and [`Error::InvalidRequest`] for an empty signal
     /// name.

@@ -16,6 +16,21 @@ impl<R> WorkflowHandle<R> {
     /// recorded in the history, and [`result`](Self::result) then reports them in its
     /// terminated failure.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use temporal_client::{Client, WorkflowDefinition, WorkflowOptions};
+    /// # use temporal_client::*;
+    /// let fake = temporal_testkit::FakeServer::new();
+    /// temporal_testkit::conformance_workflows::register_all(&fake);
+    /// let client = Client::from_service(fake.clone());
+    /// const WAIT_CANCEL: WorkflowDefinition<(), ()> = WorkflowDefinition::new("wait_cancel");
+    /// let handle = client.start(WAIT_CANCEL, WorkflowOptions::new("job-2", "jobs")).await?;
+    /// handle.terminate().reason("stuck").details(("ticket-42".to_owned(),)).await?;
+    /// let err = handle.result().await.unwrap_err();
+    /// assert_eq!(err.failure().map(|f| f.message()), Some("stuck"));
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// [`Error::WorkflowNotFound`](crate::Error::WorkflowNotFound) (also for a workflow
     /// that closed already, as on the server), [`Error::Payload`](crate::Error::Payload),

@@ -29,6 +29,22 @@ impl<R> WorkflowHandle<R> {
     /// [`ExecuteUpdate`]; `.arg(x)` / `.args((x, y))` give arguments, `.update_id(..)`
     /// an id (default: a fresh UUID; the same id twice is the same update).
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use temporal_client::{Client, WorkflowDefinition, WorkflowOptions};
+    /// # use temporal_client::*;
+    /// let fake = temporal_testkit::FakeServer::new();
+    /// temporal_testkit::conformance_workflows::register_all(&fake);
+    /// let client = Client::from_service(fake.clone());
+    /// const COUNTER: WorkflowDefinition<(i64,), i64> = WorkflowDefinition::new("counter");
+    /// const ADD: UpdateDefinition<i64, (i64,)> = UpdateDefinition::new("add");
+    /// let handle = client.start(COUNTER, WorkflowOptions::new("c-1", "q").args((1,))).await?;
+    /// assert_eq!(handle.execute_update(ADD).arg(2).await?, 3);
+    /// // The validator refuses negative numbers: a typed error, nothing changed.
+    /// assert!(matches!(handle.execute_update(ADD).arg(-1).await, Err(Error::UpdateFailed { .. })));
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// [`Error::UpdateFailed`] when the validator rejected it or the handler failed
     /// (the cause is the failure); [`Error::WorkflowNotFound`];
@@ -49,6 +65,28 @@ impl<R> WorkflowHandle<R> {
     /// (`.wait_for_stage(..)`, default [`UpdateWaitStage::Accepted`], as TypeScript's
     /// `startUpdate`). Await the returned [`StartUpdate`]. A rejected update fails
     /// here with [`Error::UpdateFailed`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use temporal_client::{Client, WorkflowDefinition, WorkflowOptions};
+    /// # use temporal_client::*;
+    /// let fake = temporal_testkit::FakeServer::new();
+    /// temporal_testkit::conformance_workflows::register_all(&fake);
+    /// let client = Client::from_service(fake.clone());
+    /// const COUNTER: WorkflowDefinition<(i64,), i64> = WorkflowDefinition::new("counter");
+    /// const ADD: UpdateDefinition<i64, (i64,)> = UpdateDefinition::new("add");
+    /// let handle = client.start(COUNTER, WorkflowOptions::new("c-2", "q").args((1,))).await?;
+    /// let update = handle
+    ///     .start_update(ADD)
+    ///     .arg(2)
+    ///     .update_id("add-2")
+    ///     .wait_for_stage(UpdateWaitStage::Accepted)
+    ///     .await?;
+    /// assert_eq!(update.result().await?, 3);
+    /// // Elsewhere, by id:
+    /// assert_eq!(handle.get_update_handle::<i64>("add-2").result().await?, 3);
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// As [`execute_update`](Self::execute_update).

@@ -30,6 +30,28 @@ impl Client {
     /// once the update reached its wait stage (default
     /// [`UpdateWaitStage::Accepted`]).
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use temporal_client::{Client, WorkflowDefinition, WorkflowOptions};
+    /// # use temporal_client::*;
+    /// let fake = temporal_testkit::FakeServer::new();
+    /// temporal_testkit::conformance_workflows::register_all(&fake);
+    /// let client = Client::from_service(fake.clone());
+    /// const COUNTER: WorkflowDefinition<(i64,), i64> = WorkflowDefinition::new("counter");
+    /// const ADD: UpdateDefinition<i64, (i64,)> = UpdateDefinition::new("add");
+    /// let options = || {
+    ///     WorkflowOptions::new("cart-1", "q")
+    ///         .args((0,))
+    ///         .id_conflict_policy(IdConflictPolicy::UseExisting)
+    /// };
+    /// // Starts the workflow and updates it; the second call updates the running one.
+    /// let (workflow, update) = client.start_update_with_start(COUNTER, options(), ADD).arg(1).await?;
+    /// assert_eq!(update.result().await?, 1);
+    /// assert_eq!(client.execute_update_with_start(COUNTER, options(), ADD).arg(2).await?, 3);
+    /// assert_eq!(workflow.workflow_id(), "cart-1");
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// As [`start`](Self::start) and [`WorkflowHandle::start_update`];
     /// [`Error::InvalidRequest`] without an id conflict policy, or with a cron schedule
