@@ -2,6 +2,7 @@
 //! fake over gRPC, and a real dev server with the official Python SDK's worker. See
 //! `backend.rs` for how back ends are chosen.
 
+mod activities;
 mod backend;
 mod closing;
 mod defs;
