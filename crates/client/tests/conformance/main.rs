@@ -3,6 +3,7 @@
 //! `backend.rs` for how back ends are chosen.
 
 mod activities;
+mod activities_fake;
 mod backend;
 mod closing;
 mod defs;
