@@ -165,10 +165,7 @@ async fn heartbeat_after_the_workflow_cancels_says_so_then_cancellation_is_repor
             .async_activity_handle(ActivityRef::by_id(handle.workflow_id(), "act-cancel"));
         let err = b
             .eventually("a heartbeat that reports the cancellation", || async {
-                match by_token.heartbeat().details(("still going",)).await {
-                    Ok(()) => None,
-                    Err(e) => Some(e),
-                }
+                by_token.heartbeat().details(("still going",)).await.err()
             })
             .await;
         assert!(err.is_activity_cancel_requested(), "[{}] {err:?}", b.kind);

@@ -88,7 +88,7 @@ pub(crate) enum Target {
 /// What a request does to the activity.
 pub(crate) enum Op {
     Complete(Option<Payloads>),
-    Fail(Option<Failure>, Option<Payloads>),
+    Fail(Option<Box<Failure>>, Option<Payloads>),
     Cancel(Option<Payloads>),
     Heartbeat(Option<Payloads>),
 }
@@ -96,7 +96,7 @@ pub(crate) enum Op {
 /// How an activity closes, for its history event and its workflow.
 enum Close {
     Completed(Option<Payloads>),
-    Failed(Failure),
+    Failed(Box<Failure>),
     Canceled(Option<Payloads>),
     TimedOut(TimeoutType),
 }
@@ -438,6 +438,7 @@ impl State {
                 Ok(result)
             }
             Close::Failed(failure) => {
+                let failure = *failure;
                 let non_retryable = matches!(
                     &failure.failure_info,
                     Some(FailureInfo::ApplicationFailureInfo(info)) if info.non_retryable
@@ -612,7 +613,7 @@ impl FakeServer {
         r: ServiceRequest<wf::RespondActivityTaskFailedRequest>,
     ) -> Result<wf::RespondActivityTaskFailedResponse, ServiceError> {
         let r = r.message;
-        let op = Op::Fail(r.failure, r.last_heartbeat_details);
+        let op = Op::Fail(r.failure.map(Box::new), r.last_heartbeat_details);
         self.activity_rpc(
             "RespondActivityTaskFailed",
             &r.namespace,
@@ -633,7 +634,7 @@ impl FakeServer {
             run_id: r.run_id,
             activity_id: r.activity_id,
         };
-        let op = Op::Fail(r.failure, r.last_heartbeat_details);
+        let op = Op::Fail(r.failure.map(Box::new), r.last_heartbeat_details);
         self.activity_rpc(
             "RespondActivityTaskFailedById",
             &r.namespace,
