@@ -180,6 +180,33 @@ impl AsyncActivityHandle {
     /// failure whose cause is `failure`. Whether the server retries the activity
     /// depends on its retry policy.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), temporal_client::Error> {
+    /// use temporal_client::activity::ActivityRef;
+    /// use temporal_client::{Client, TemporalFailure, WorkflowDefinition, WorkflowOptions};
+    /// use temporal_testkit::{ActivityOptions, FakeServer, WorkflowResult};
+    ///
+    /// let fake = FakeServer::new();
+    /// fake.register_workflow("order", |ctx| async move {
+    ///     let charge = ctx.start_activity(ActivityOptions::new("charge").activity_id("charge-1"));
+    ///     charge.result().await?; // the activity's failure fails the workflow
+    ///     Ok(WorkflowResult::completed(()))
+    /// });
+    /// let client = Client::from_service(fake);
+    /// const ORDER: WorkflowDefinition<(), ()> = WorkflowDefinition::new("order");
+    /// let handle = client.start(ORDER, WorkflowOptions::new("order-8", "orders")).await?;
+    /// client
+    ///     .async_activity_handle(ActivityRef::by_id("order-8", "charge-1"))
+    ///     .fail(TemporalFailure::application("card declined", "PaymentDeclined").with_non_retryable(true))
+    ///     .details(("4111", 3))
+    ///     .await?;
+    /// let err = handle.result().await.unwrap_err();
+    /// let cause = err.failure().and_then(|activity| activity.cause()).unwrap();
+    /// assert_eq!(cause.application_type(), Some("PaymentDeclined"));
+    /// assert_eq!(cause.details::<(String, i32)>()?, ("4111".to_owned(), 3));
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     /// As [`complete`](Self::complete).
     pub fn fail(&self, failure: crate::TemporalFailure) -> FailActivity<'_> {
@@ -205,6 +232,32 @@ impl AsyncActivityHandle {
     /// Reports that the activity stopped after a cancellation request, with details
     /// from [`.details(..)`](ReportActivityCancellation::details). The workflow's
     /// activity call fails with a cancellation.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), temporal_client::Error> {
+    /// use temporal_client::activity::ActivityRef;
+    /// use temporal_client::{Client, WorkflowDefinition, WorkflowOptions};
+    /// use temporal_testkit::{ActivityOptions, FakeServer, WorkflowResult};
+    ///
+    /// let fake = FakeServer::new();
+    /// fake.register_workflow("order", |ctx| async move {
+    ///     let charge = ctx.start_activity(ActivityOptions::new("charge").activity_id("charge-1"));
+    ///     ctx.signal_channel("abort").recv().await;
+    ///     charge.cancel();
+    ///     let cancelled = charge.result().await.is_err();
+    ///     Ok(WorkflowResult::completed(cancelled))
+    /// });
+    /// let client = Client::from_service(fake);
+    /// const ORDER: WorkflowDefinition<(), bool> = WorkflowDefinition::new("order");
+    /// let handle = client.start(ORDER, WorkflowOptions::new("order-9", "orders")).await?;
+    /// handle.signal("abort").await?;
+    /// let charge = client.async_activity_handle(ActivityRef::by_id("order-9", "charge-1"));
+    /// let err = charge.heartbeat().await.unwrap_err();
+    /// assert!(err.is_activity_cancel_requested());
+    /// charge.report_cancellation().details(("stopped",)).await?;
+    /// assert!(handle.result().await?);
+    /// # Ok(()) }
+    /// ```
     ///
     /// # Errors
     /// As [`complete`](Self::complete).

@@ -1,7 +1,8 @@
 //! Client interceptors: hooks around every operation of the client.
 //!
 //! An [`Interceptor`] has one method per operation (start, signal, query, update,
-//! cancel, terminate, describe, list, count, fetch history, ...). Each receives the
+//! cancel, terminate, describe, list, count, fetch history, async activity completion,
+//! ...). Each receives the
 //! operation's input and a [`Next`] for the rest of the chain; it may read and change
 //! the input (argument payloads, the Temporal header, the per-call options), call
 //! `next.run(input).await` and look at the output or error, or return an error without
