@@ -192,3 +192,67 @@ async fn heartbeat_after_the_workflow_cancels_says_so_then_cancellation_is_repor
     })
     .await;
 }
+
+/// Paused and reset come from the server's activity admin RPCs, which the fake does not
+/// model: this runs on the dev back end only.
+#[tokio::test]
+async fn heartbeat_reports_a_paused_then_a_reset_activity() {
+    use temporal_client::proto::temporal::api::common::v1::WorkflowExecution;
+    use temporal_client::proto::temporal::api::workflowservice::v1::{
+        PauseActivityRequest, ResetActivityRequest, UnpauseActivityRequest, pause_activity_request,
+        reset_activity_request, unpause_activity_request,
+    };
+    use temporal_client_core::ServiceRequest;
+
+    on_every_backend(|b| async move {
+        if b.kind != crate::backend::Kind::Dev {
+            return;
+        }
+        let (handle, token) = start(&b, "pause", "act-pause").await;
+        let execution = Some(WorkflowExecution {
+            workflow_id: handle.workflow_id().to_owned(),
+            run_id: String::new(),
+        });
+        let service = b.client.service();
+        service
+            .pause_activity(ServiceRequest::new(PauseActivityRequest {
+                namespace: "default".to_owned(),
+                execution: execution.clone(),
+                identity: "conformance".to_owned(),
+                activity: Some(pause_activity_request::Activity::Id("act-pause".to_owned())),
+                ..Default::default()
+            }))
+            .await
+            .unwrap();
+        let activity = b.client.async_activity_handle(ActivityRef::token(token));
+        let err = activity.heartbeat().await.unwrap_err();
+        assert!(err.is_activity_paused(), "{err:?}");
+        service
+            .unpause_activity(ServiceRequest::new(UnpauseActivityRequest {
+                namespace: "default".to_owned(),
+                execution: execution.clone(),
+                identity: "conformance".to_owned(),
+                activity: Some(unpause_activity_request::Activity::Id(
+                    "act-pause".to_owned(),
+                )),
+                ..Default::default()
+            }))
+            .await
+            .unwrap();
+        activity.heartbeat().await.unwrap();
+        service
+            .reset_activity(ServiceRequest::new(ResetActivityRequest {
+                namespace: "default".to_owned(),
+                execution,
+                identity: "conformance".to_owned(),
+                activity: Some(reset_activity_request::Activity::Id("act-pause".to_owned())),
+                ..Default::default()
+            }))
+            .await
+            .unwrap();
+        let err = activity.heartbeat().await.unwrap_err();
+        assert!(err.is_activity_reset(), "{err:?}");
+        handle.terminate().reason("done").await.unwrap();
+    })
+    .await;
+}
