@@ -68,22 +68,23 @@ start_server() {
     return 1
 }
 
-check_example() { # check_example ADDRESS: runs hello_world, checks the greeting
-    local out
-    out=$(TEMPORAL_ADDRESS="$1" cargo run -q --example hello_world 2>&1) || { echo "$out"; return 1; }
+check_example() { # check_example ADDRESS [EXAMPLE LINE]: runs an example (hello_world), checks its output line
+    local out example=${2:-hello_world} line=${3:-'^result: Hello, World!$'}
+    out=$(TEMPORAL_ADDRESS="$1" cargo run -q --example "$example" 2>&1) || { echo "$out"; return 1; }
     echo "$out"
-    grep -q '^result: Hello, World!$' <<<"$out"
+    grep -q "$line" <<<"$out"
 }
 
-check_example_on_dev_server() {
-    local worker_log="$LOG_DIR/hello-worker.log" worker_pid ok=1
+check_example_on_dev_server() { # [EXAMPLE TASK_QUEUE LINE], default hello_world
+    local example=${1:-hello_world} queue=${2:-hello-world} line=${3:-'^result: Hello, World!$'}
+    local worker_log="$LOG_DIR/$queue-worker.log" worker_pid ok=1
     setsid "$REPO/.venv/bin/python" -u crates/testkit/worker/worker.py --address "$TEMPORAL_ADDRESS" \
-        --namespace default --task-queue hello-world >"$worker_log" 2>&1 &
+        --namespace default --task-queue "$queue" >"$worker_log" 2>&1 &
     worker_pid=$!
     disown "$worker_pid"
     for _ in $(seq 1 300); do grep -q 'WORKER READY' "$worker_log" && break; sleep 0.2; done
     if grep -q 'WORKER READY' "$worker_log"; then
-        check_example "$TEMPORAL_ADDRESS" && ok=0
+        check_example "$TEMPORAL_ADDRESS" "$example" "$line" && ok=0
     else
         echo "the Python worker did not start:"; tail -n 20 "$worker_log"
     fi
@@ -109,6 +110,10 @@ step "cargo test (unit, doc, integration; fake + gRPC fake + dev server)" \
     bash -c 'cargo test --workspace --all-features --no-fail-fast 2>&1 | tee "$0/cargo-test.log"; exit ${PIPESTATUS[0]}' "$LOG_DIR"
 step "example hello_world on the embedded fake server" check_example ""
 step "example hello_world on the dev server with the Python worker" check_example_on_dev_server
+step "example async_activity on the embedded fake server" \
+    check_example "" async_activity '^workflow result: receipt-42$'
+step "example async_activity on the dev server with the Python worker" \
+    check_example_on_dev_server async_activity async-activity '^workflow result: receipt-42$'
 step "client-core has no transport (cargo tree)" check_core_has_no_transport
 if command -v cargo-deny >/dev/null 2>&1; then
     step "cargo deny check bans licenses sources" cargo deny check bans licenses sources
