@@ -202,6 +202,42 @@ pub enum Error {
     /// The server answered with an error not covered by a variant above.
     #[error(transparent)]
     Service(#[from] ServiceError),
+    /// The activity an async activity handle names is not pending: it completed,
+    /// failed, was cancelled or timed out already, its workflow closed, or it never
+    /// existed (the server answers `NotFound`: "workflow execution already completed",
+    /// "cannot find pending activity with ActivityID ..", "activity task not found").
+    #[error("activity {activity} is not pending in namespace '{namespace}'")]
+    ActivityNotFound {
+        /// The namespace.
+        namespace: String,
+        /// Which activity: `task token (N bytes)` or `'id' of workflow 'wid'`.
+        activity: String,
+        /// The server's error.
+        #[source]
+        source: ServiceError,
+    },
+    /// A heartbeat was recorded and the server answered that cancellation of the
+    /// activity was requested: stop its work and call `report_cancellation`, as
+    /// TypeScript's `ActivityCancelledError`.
+    #[error("cancellation of activity {activity} was requested")]
+    ActivityCancelRequested {
+        /// Which activity.
+        activity: String,
+    },
+    /// A heartbeat was recorded and the server answered that the activity is paused
+    /// (TypeScript's `ActivityPausedError`).
+    #[error("activity {activity} is paused")]
+    ActivityPaused {
+        /// Which activity.
+        activity: String,
+    },
+    /// A heartbeat was recorded and the server answered that the activity was reset
+    /// (TypeScript's `ActivityResetError`).
+    #[error("activity {activity} was reset")]
+    ActivityReset {
+        /// Which activity.
+        activity: String,
+    },
 }
 
 impl Error {
@@ -210,10 +246,12 @@ impl Error {
         Self::Interceptor(error.into())
     }
 
-    /// The workflow, or the namespace, does not exist.
+    /// The workflow, the namespace or the (pending) activity does not exist.
     pub fn is_not_found(&self) -> bool {
         match self {
-            Self::WorkflowNotFound { .. } | Self::NamespaceNotFound { .. } => true,
+            Self::WorkflowNotFound { .. }
+            | Self::NamespaceNotFound { .. }
+            | Self::ActivityNotFound { .. } => true,
             Self::Service(e) => e.is_not_found(),
             _ => false,
         }
@@ -228,6 +266,27 @@ impl Error {
     /// closed one the id reuse policy forbids reusing.
     pub fn is_already_started(&self) -> bool {
         matches!(self, Self::WorkflowExecutionAlreadyStarted { .. })
+    }
+
+    /// The activity an async activity handle names is not pending (completed, timed
+    /// out, its workflow closed, or never existed).
+    pub fn is_activity_not_found(&self) -> bool {
+        matches!(self, Self::ActivityNotFound { .. })
+    }
+
+    /// A heartbeat learned that cancellation of the activity was requested.
+    pub fn is_activity_cancel_requested(&self) -> bool {
+        matches!(self, Self::ActivityCancelRequested { .. })
+    }
+
+    /// A heartbeat learned that the activity is paused.
+    pub fn is_activity_paused(&self) -> bool {
+        matches!(self, Self::ActivityPaused { .. })
+    }
+
+    /// A heartbeat learned that the activity was reset.
+    pub fn is_activity_reset(&self) -> bool {
+        matches!(self, Self::ActivityReset { .. })
     }
 
     /// A retry of the same call may succeed (a transient service error).
@@ -261,6 +320,7 @@ impl Error {
             | Self::NamespaceNotFound { source, .. }
             | Self::QueryFailed { source, .. }
             | Self::QueryNotRegistered { source, .. }
+            | Self::ActivityNotFound { source, .. }
             | Self::Service(source) => Some(source),
             Self::Timeout { source, .. } => source.as_ref(),
             _ => None,

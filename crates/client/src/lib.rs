@@ -7,6 +7,7 @@
 // copied in loops, so boxing every variant would cost more than it saves.
 #![allow(clippy::result_large_err)]
 
+pub mod activity;
 pub mod args;
 mod call;
 mod client;

@@ -6,8 +6,8 @@
 pub mod fake;
 pub use fake::conformance_workflows;
 pub use fake::{
-    Args, ContinueAsNew, FakeServer, FakeServerBuilder, Signal, WorkflowContext, WorkflowFailure,
-    WorkflowInfo, WorkflowResult,
+    ActivityHandle, ActivityOptions, ActivityOutput, Args, ContinueAsNew, FakeServer,
+    FakeServerBuilder, Signal, WorkflowContext, WorkflowFailure, WorkflowInfo, WorkflowResult,
 };
 mod dev_server;
 pub mod grpc;

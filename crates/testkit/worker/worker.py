@@ -19,9 +19,9 @@ import asyncio
 from datetime import timedelta
 from typing import Any, List, Optional, Type
 
-from temporalio import workflow
-from temporalio.common import SearchAttributeKey
-from temporalio.exceptions import ApplicationError
+from temporalio import activity, workflow
+from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.exceptions import ActivityError, ApplicationError, CancelledError
 from temporalio.worker import (
     ExecuteWorkflowInput,
     Interceptor,
@@ -235,6 +235,59 @@ class HeaderEchoInterceptor(Interceptor):
         return _HeaderEchoInbound
 
 
+@activity.defn(name="complete_async")
+async def complete_async(*args: Any) -> Any:
+    """Sends its task token to its workflow (signal `activity_token`) and leaves the
+    completion to a client: `raise_complete_async`."""
+    info = activity.info()
+    handle = activity.client().get_workflow_handle(
+        info.workflow_id, run_id=info.workflow_run_id
+    )
+    await handle.signal("activity_token", list(info.task_token))
+    activity.raise_complete_async()
+
+
+@workflow.defn(name="async_activity")
+class AsyncActivity:
+    """Schedules `complete_async` (id `activity_id`, one attempt) and returns what a
+    client completes it with."""
+
+    def __init__(self) -> None:
+        self.token: Optional[List[int]] = None
+        self.cancel = False
+
+    @workflow.run
+    async def run(self, activity_id: str) -> Any:
+        handle = workflow.start_activity(
+            "complete_async",
+            activity_id=activity_id,
+            start_to_close_timeout=timedelta(minutes=5),
+            retry_policy=RetryPolicy(maximum_attempts=1),
+            cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+        )
+        await workflow.wait_condition(lambda: self.cancel or handle.done())
+        if not handle.done():
+            handle.cancel()
+        try:
+            return await handle
+        except ActivityError as err:
+            if isinstance(err.cause, CancelledError):
+                return {"canceled": list(err.cause.details)}
+            raise
+
+    @workflow.signal(name="activity_token")
+    def activity_token(self, token: List[int]) -> None:
+        self.token = token
+
+    @workflow.signal(name="cancel_activity")
+    def cancel_activity(self) -> None:
+        self.cancel = True
+
+    @workflow.query(name="task_token")
+    def task_token(self) -> Optional[List[int]]:
+        return self.token
+
+
 WORKFLOWS = [
     Hello,
     Echo,
@@ -249,7 +302,10 @@ WORKFLOWS = [
     SearchAttrs,
     LongUpdate,
     HeaderEcho,
+    AsyncActivity,
 ]
+
+ACTIVITIES = [complete_async]
 
 
 async def main(address: str, namespace: str, task_queue: str, codec: str = "") -> None:
@@ -272,6 +328,7 @@ async def main(address: str, namespace: str, task_queue: str, codec: str = "") -
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
+        activities=ACTIVITIES,
         interceptors=[HeaderEchoInterceptor()],
     )
 

@@ -1,7 +1,8 @@
 //! Client interceptors: hooks around every operation of the client.
 //!
 //! An [`Interceptor`] has one method per operation (start, signal, query, update,
-//! cancel, terminate, describe, list, count, fetch history, ...). Each receives the
+//! cancel, terminate, describe, list, count, fetch history, async activity completion,
+//! ...). Each receives the
 //! operation's input and a [`Next`] for the rest of the chain; it may read and change
 //! the input (argument payloads, the Temporal header, the per-call options), call
 //! `next.run(input).await` and look at the output or error, or return an error without
@@ -37,12 +38,14 @@
 //! }
 //! ```
 
+mod activity_inputs;
 mod inputs;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+pub use activity_inputs::*;
 pub use inputs::*;
 
 use crate::error::Result;
@@ -170,6 +173,43 @@ pub trait Interceptor: Send + Sync {
         input: FetchHistoryInput,
         next: Next<'_, FetchHistoryInput, FetchHistoryOutput>,
     ) -> Result<FetchHistoryOutput> {
+        next.run(input).await
+    }
+
+    /// `client.async_activity_handle(..).complete(..)`.
+    async fn complete_async_activity(
+        &self,
+        input: CompleteAsyncActivityInput,
+        next: Next<'_, CompleteAsyncActivityInput, ()>,
+    ) -> Result<()> {
+        next.run(input).await
+    }
+
+    /// `client.async_activity_handle(..).fail(..)`.
+    async fn fail_async_activity(
+        &self,
+        input: FailAsyncActivityInput,
+        next: Next<'_, FailAsyncActivityInput, ()>,
+    ) -> Result<()> {
+        next.run(input).await
+    }
+
+    /// `client.async_activity_handle(..).heartbeat()`. A cancellation, pause or reset
+    /// the server reports comes back as the error of `next.run`.
+    async fn heartbeat_async_activity(
+        &self,
+        input: HeartbeatAsyncActivityInput,
+        next: Next<'_, HeartbeatAsyncActivityInput, ()>,
+    ) -> Result<()> {
+        next.run(input).await
+    }
+
+    /// `client.async_activity_handle(..).report_cancellation()`.
+    async fn report_async_activity_cancellation(
+        &self,
+        input: ReportAsyncActivityCancellationInput,
+        next: Next<'_, ReportAsyncActivityCancellationInput, ()>,
+    ) -> Result<()> {
         next.run(input).await
     }
 }

@@ -2,6 +2,8 @@
 //! fake over gRPC, and a real dev server with the official Python SDK's worker. See
 //! `backend.rs` for how back ends are chosen.
 
+mod activities;
+mod activities_fake;
 mod backend;
 mod closing;
 mod defs;

@@ -32,6 +32,15 @@ pub(crate) enum TimerKind {
         workflow_id: String,
         first_execution_run_id: String,
     },
+    /// A fake activity's start-to-close (`heartbeat: false`) or heartbeat timeout;
+    /// stale when the activity's `deadline_generation` moved on (a heartbeat).
+    ActivityTimeout {
+        namespace: String,
+        run_id: String,
+        task_token: Vec<u8>,
+        heartbeat: bool,
+        generation: u64,
+    },
 }
 
 /// Timers ordered by due time, then by creation order (so equal times fire in the order

@@ -18,6 +18,7 @@ use std::time::Duration;
 use serde_json::json;
 use temporal_proto::temporal::api::common::v1::Payloads;
 
+use super::activity_handle::ActivityOptions;
 use super::server::FakeServer;
 use super::workflows::{
     BoxFuture, IntoWorkflowResult, WorkflowContext, WorkflowFailure, WorkflowResult,
@@ -37,6 +38,7 @@ pub const WORKFLOW_TYPES: &[&str] = &[
     "sleep",
     "search_attrs",
     "long_update",
+    "async_activity",
 ];
 
 /// Registers every conformance workflow on `fake`, for every task queue.
@@ -84,6 +86,7 @@ fn register_each(mut register: impl FnMut(&'static str, Conformance)) {
     register("search_attrs", boxed(search_attrs));
     register("long_update", boxed(long_update));
     register("header_echo", boxed(header_echo));
+    register("async_activity", boxed(async_activity));
 }
 
 /// `header_echo()`: query `echo_arg(x)` returns `x`; signal `finish()` ends it with the
@@ -253,4 +256,47 @@ async fn long_update(ctx: WorkflowContext) -> WorkflowResult {
     })
     .await;
     WorkflowResult::completed("done")
+}
+
+/// `async_activity(activity_id)`: schedules activity `complete_async` with that id (the
+/// Python worker's activity calls `raise_complete_async()`; the fake leaves every
+/// activity to the client); query `task_token()` gives its token as a list of bytes
+/// (null before); signal `cancel_activity()` cancels it and waits for the client's
+/// report. Returns the activity's result, or `{"canceled": [details]}`; an activity
+/// failure fails the workflow (ActivityFailure caused by the client's failure).
+async fn async_activity(ctx: WorkflowContext) -> Result<WorkflowResult, WorkflowFailure> {
+    use temporal_proto::temporal::api::failure::v1::failure::FailureInfo;
+
+    let (activity_id,): (String,) = ctx.args()?;
+    let activity =
+        ctx.start_activity(ActivityOptions::new("complete_async").activity_id(activity_id));
+    let token = activity.clone();
+    ctx.on_query("task_token", move |_| Ok(token.task_token()));
+    let cancel = ctx.signal_channel("cancel_activity");
+    let done = activity.clone();
+    let mut cancelled = false;
+    ctx.wait_condition(move || {
+        cancelled = cancelled || cancel.try_recv().is_some();
+        cancelled || done.is_done()
+    })
+    .await;
+    if !activity.is_done() {
+        activity.cancel();
+    }
+    match activity.result().await {
+        Ok(output) => Ok(WorkflowResult::completed_payloads(Payloads {
+            payloads: output.payloads().to_vec(),
+        })),
+        Err(failure) => match &failure.as_proto().cause {
+            Some(cause) => match &cause.failure_info {
+                Some(FailureInfo::CanceledFailureInfo(info)) => {
+                    let details: Vec<serde_json::Value> =
+                        super::workflows::Args(info.details.clone()).get()?;
+                    Ok(WorkflowResult::completed(json!({ "canceled": details })))
+                }
+                _ => Err(failure),
+            },
+            None => Err(failure),
+        },
+    }
 }

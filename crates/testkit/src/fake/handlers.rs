@@ -987,4 +987,62 @@ impl WorkflowService for FakeServer {
     ) -> Result<wf::UpdateNamespaceResponse, ServiceError> {
         self.update_namespace_of(request.message)
     }
+
+    // Async activity completion: `activities.rs`.
+
+    async fn respond_activity_task_completed(
+        &self,
+        request: ServiceRequest<wf::RespondActivityTaskCompletedRequest>,
+    ) -> Result<wf::RespondActivityTaskCompletedResponse, ServiceError> {
+        self.activity_completed(request)
+    }
+
+    async fn respond_activity_task_completed_by_id(
+        &self,
+        request: ServiceRequest<wf::RespondActivityTaskCompletedByIdRequest>,
+    ) -> Result<wf::RespondActivityTaskCompletedByIdResponse, ServiceError> {
+        self.activity_completed_by_id(request)
+    }
+
+    async fn respond_activity_task_failed(
+        &self,
+        request: ServiceRequest<wf::RespondActivityTaskFailedRequest>,
+    ) -> Result<wf::RespondActivityTaskFailedResponse, ServiceError> {
+        self.activity_failed(request)
+    }
+
+    async fn respond_activity_task_failed_by_id(
+        &self,
+        request: ServiceRequest<wf::RespondActivityTaskFailedByIdRequest>,
+    ) -> Result<wf::RespondActivityTaskFailedByIdResponse, ServiceError> {
+        self.activity_failed_by_id(request)
+    }
+
+    async fn respond_activity_task_canceled(
+        &self,
+        request: ServiceRequest<wf::RespondActivityTaskCanceledRequest>,
+    ) -> Result<wf::RespondActivityTaskCanceledResponse, ServiceError> {
+        self.activity_canceled(request)
+    }
+
+    async fn respond_activity_task_canceled_by_id(
+        &self,
+        request: ServiceRequest<wf::RespondActivityTaskCanceledByIdRequest>,
+    ) -> Result<wf::RespondActivityTaskCanceledByIdResponse, ServiceError> {
+        self.activity_canceled_by_id(request)
+    }
+
+    async fn record_activity_task_heartbeat(
+        &self,
+        request: ServiceRequest<wf::RecordActivityTaskHeartbeatRequest>,
+    ) -> Result<wf::RecordActivityTaskHeartbeatResponse, ServiceError> {
+        self.activity_heartbeat(request)
+    }
+
+    async fn record_activity_task_heartbeat_by_id(
+        &self,
+        request: ServiceRequest<wf::RecordActivityTaskHeartbeatByIdRequest>,
+    ) -> Result<wf::RecordActivityTaskHeartbeatByIdResponse, ServiceError> {
+        self.activity_heartbeat_by_id(request)
+    }
 }

@@ -18,6 +18,8 @@
 //! RPCs the fake does not model answer `UNIMPLEMENTED` naming the RPC, and so do request
 //! fields it does not model when they would change behaviour.
 
+mod activities;
+mod activity_handle;
 mod clock;
 pub mod conformance_workflows;
 mod cron;
@@ -35,6 +37,10 @@ mod validation;
 pub mod visibility;
 mod workflows;
 
+pub use activity_handle::{
+    ActivityHandle, ActivityOptions, ActivityOutput, ActivityResult,
+    DEFAULT_ACTIVITY_START_TO_CLOSE,
+};
 pub use clock::DEFAULT_START_TIME_UNIX_SECS;
 pub use payload::PayloadError;
 pub use server::{FakeServer, FakeServerBuilder};

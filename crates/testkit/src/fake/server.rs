@@ -189,6 +189,7 @@ impl FakeServerBuilder {
                     registry: HashMap::new(),
                     to_drive: Vec::new(),
                     garbage: Vec::new(),
+                    activities: Default::default(),
                 }),
                 version,
             }),
@@ -218,6 +219,8 @@ pub(crate) struct State {
     to_drive: Vec<(String, String)>,
     /// Workflow futures of closed runs, dropped once the lock is released.
     garbage: Vec<RunTask>,
+    /// Pending fake activities (`activities.rs`).
+    pub(crate) activities: super::activities::PendingActivities,
 }
 
 /// How a run closes.
@@ -960,9 +963,10 @@ impl State {
                 namespace, run_id, ..
             }
             | TimerKind::FirstWorkflowTask { namespace, run_id }
-            | TimerKind::RunTimeout { namespace, run_id } => {
-                *namespace == ns_owned && *run_id == rid
-            }
+            | TimerKind::RunTimeout { namespace, run_id }
+            | TimerKind::ActivityTimeout {
+                namespace, run_id, ..
+            } => *namespace == ns_owned && *run_id == rid,
             TimerKind::ExecutionTimeout {
                 namespace,
                 workflow_id: w,
@@ -1019,6 +1023,12 @@ impl State {
             TimerKind::RunTimeout { namespace, run_id } => {
                 self.close_run(&namespace, &run_id, Close::TimedOut, WftSource::None);
             }
+            TimerKind::ActivityTimeout {
+                task_token,
+                heartbeat,
+                generation,
+                ..
+            } => self.fire_activity_timeout(&task_token, heartbeat, generation),
             TimerKind::ExecutionTimeout {
                 namespace,
                 workflow_id,
@@ -1365,6 +1375,7 @@ impl State {
     ) {
         let mut new_timers = Vec::new();
         let mut cancelled_timers = Vec::new();
+        let mut activity_commands = Vec::new();
         let Some(run) = self.run_mut(ns, run_id) else {
             return;
         };
@@ -1445,6 +1456,9 @@ impl State {
                         ),
                     );
                 }
+                Command::ScheduleActivity(_) | Command::RequestCancelActivity { .. } => {
+                    activity_commands.push(command);
+                }
                 Command::UpsertMemo(memo) => {
                     for (k, v) in &memo.fields {
                         run.memo.insert(k.clone(), v.clone());
@@ -1493,6 +1507,7 @@ impl State {
                 );
             }
         }
+        self.record_activity_commands(ns, run_id, wft, now, activity_commands);
         for (at, timer_id) in new_timers {
             self.timers.add(
                 at,

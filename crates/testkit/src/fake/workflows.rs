@@ -383,6 +383,8 @@ pub(crate) enum Command {
     CancelTimer { id: u64 },
     UpsertSearchAttributes(SearchAttributes),
     UpsertMemo(Memo),
+    ScheduleActivity(Box<super::activity_handle::ScheduleActivity>),
+    RequestCancelActivity { seq: u64 },
 }
 
 #[derive(Clone)]
@@ -404,6 +406,7 @@ pub(crate) struct CtxShared {
     pub(crate) queries: BTreeMap<String, QueryFn>,
     pub(crate) updates: BTreeMap<String, UpdateDef>,
     pub(crate) running_handlers: usize,
+    pub(crate) activities: super::activity_handle::CtxActivities,
     /// Bumped by every change the workflow code can observe or make; the driver polls
     /// again until it stops changing.
     pub(crate) generation: u64,
@@ -439,6 +442,7 @@ impl WorkflowContext {
                 queries: BTreeMap::new(),
                 updates: BTreeMap::new(),
                 running_handlers: 0,
+                activities: Default::default(),
                 generation: 0,
             })),
         }
