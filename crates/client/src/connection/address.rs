@@ -59,7 +59,18 @@ pub(crate) fn parse_address(address: &str) -> Result<ParsedAddress, ConnectError
         return Err(invalid("the host is missing"));
     }
     if authority.port().is_none() && authority.as_str().len() > authority.host().len() {
+        let port = authority.as_str().rsplit(':').next().unwrap_or_default();
+        if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(invalid(
+                "the port is out of range: a port is a number from 1 to 65535",
+            ));
+        }
         return Err(invalid("the port must be a number, e.g. localhost:7233"));
+    }
+    if authority.port_u16() == Some(0) {
+        return Err(invalid(
+            "the port is out of range: a port is a number from 1 to 65535",
+        ));
     }
     let authority = if authority.port().is_none() && https.is_none() {
         format!("{}:{DEFAULT_PORT}", authority.as_str())
@@ -156,6 +167,9 @@ mod tests {
             ("h:1/path", "no path"),
             ("user@h:1", "credentials"),
             ("h:notaport", "port must be a number"),
+            ("h:70000", "port is out of range"),
+            ("h:99999999999", "port is out of range"),
+            ("h:0", "port is out of range"),
             (":7233", "host"),
         ] {
             let text = parse_address(address)
