@@ -38,12 +38,14 @@
 //! ```
 
 mod inputs;
+mod schedule_inputs;
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
 pub use inputs::*;
+pub use schedule_inputs::*;
 
 use crate::error::Result;
 
@@ -170,6 +172,60 @@ pub trait Interceptor: Send + Sync {
         input: FetchHistoryInput,
         next: Next<'_, FetchHistoryInput, FetchHistoryOutput>,
     ) -> Result<FetchHistoryOutput> {
+        next.run(input).await
+    }
+
+    /// `client.schedules().create(..)`.
+    async fn create_schedule(
+        &self,
+        input: CreateScheduleInput,
+        next: Next<'_, CreateScheduleInput, ()>,
+    ) -> Result<()> {
+        next.run(input).await
+    }
+
+    /// `schedule_handle.describe()`, and the describe of each `update(..)` attempt.
+    async fn describe_schedule(
+        &self,
+        input: DescribeScheduleInput,
+        next: Next<'_, DescribeScheduleInput, temporal_client_core::schedule::ScheduleDescription>,
+    ) -> Result<temporal_client_core::schedule::ScheduleDescription> {
+        next.run(input).await
+    }
+
+    /// The UpdateSchedule RPC of each `schedule_handle.update(..)` attempt.
+    async fn update_schedule(
+        &self,
+        input: UpdateScheduleInput,
+        next: Next<'_, UpdateScheduleInput, ()>,
+    ) -> Result<()> {
+        next.run(input).await
+    }
+
+    /// `schedule_handle.pause(..)`, `unpause(..)`, `trigger()` and `backfill(..)`.
+    async fn patch_schedule(
+        &self,
+        input: PatchScheduleInput,
+        next: Next<'_, PatchScheduleInput, ()>,
+    ) -> Result<()> {
+        next.run(input).await
+    }
+
+    /// `schedule_handle.delete()`.
+    async fn delete_schedule(
+        &self,
+        input: DeleteScheduleInput,
+        next: Next<'_, DeleteScheduleInput, ()>,
+    ) -> Result<()> {
+        next.run(input).await
+    }
+
+    /// One page of `client.schedules().list(..)`.
+    async fn list_schedules(
+        &self,
+        input: ListSchedulesInput,
+        next: Next<'_, ListSchedulesInput, ListSchedulesOutput>,
+    ) -> Result<ListSchedulesOutput> {
         next.run(input).await
     }
 }
