@@ -60,7 +60,6 @@ use crate::validation::InvalidRequest;
 /// A schedule could not be turned into its proto: invalid input, or a value the data
 /// converter or a codec refused.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum ScheduleConvertError {
     /// Input the server would reject, naming the field.
     #[error(transparent)]

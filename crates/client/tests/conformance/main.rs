@@ -10,3 +10,4 @@ mod interceptors;
 mod lifecycle;
 mod messages;
 mod observing;
+mod schedules;
