@@ -28,7 +28,7 @@ pub enum ScheduleAction {
     StartWorkflow(Box<ScheduleWorkflowAction>),
     /// An action this client does not model (a newer server's), kept as it is so an
     /// update sends it back unchanged.
-    Other(proto::ScheduleAction),
+    Other(Box<proto::ScheduleAction>),
 }
 
 impl ScheduleAction {
@@ -87,7 +87,7 @@ impl ScheduleAction {
                     action.to_proto(context, converter).await?,
                 )),
             }),
-            Self::Other(action) => Ok(action.clone()),
+            Self::Other(action) => Ok((**action).clone()),
         }
     }
 
@@ -105,7 +105,9 @@ impl ScheduleAction {
             Some(proto::schedule_action::Action::StartWorkflow(info)) => Ok(Self::StartWorkflow(
                 Box::new(ScheduleWorkflowAction::from_proto(info, converter).await?),
             )),
-            other => Ok(Self::Other(proto::ScheduleAction { action: other })),
+            other => Ok(Self::Other(Box::new(proto::ScheduleAction {
+                action: other,
+            }))),
         }
     }
 }
