@@ -34,8 +34,12 @@ impl ScheduleHandle {
     /// Updates the schedule: describes it, calls `update` with the description, and
     /// sends what it returns (`None`: change nothing) with the description's conflict
     /// token. When another writer changed the schedule in between, the server drops
-    /// this update; the client sees that (see the [module docs](self)) and calls
-    /// `update` again on the new description, up to five times. Await the returned
+    /// this update without an error (seen on the 1.32 dev server); the client sees
+    /// that by describing the schedule again until its conflict token moves and
+    /// comparing what it holds with what was sent (action type, id, task queue and
+    /// arguments, policies, note and paused; not the spec, which the server rewrites),
+    /// and calls `update` again on the new description, up to
+    /// [`UPDATE_MAX_ATTEMPTS`] times. Await the returned
     /// [`UpdateSchedule`]; its timeout bounds every attempt.
     ///
     /// This is TypeScript's `handle.update(fn)` and Python's `handle.update(fn)`, with
