@@ -66,7 +66,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
     }
-    if let Some(first) = described.info.recent_actions.first().and_then(|a| a.workflow.as_ref()) {
+    if let Some(first) = described
+        .info
+        .recent_actions
+        .first()
+        .and_then(|a| a.workflow.as_ref())
+    {
         let result: String = client.get_handle(&first.workflow_id).result().await?;
         println!("first run's result: {result}");
     }
@@ -81,7 +86,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "paused: {} ({}), next times: {:?}",
         paused.schedule.state.paused,
         paused.schedule.state.note.as_deref().unwrap_or(""),
-        paused.info.next_action_times.iter().take(2).collect::<Vec<_>>()
+        paused
+            .info
+            .next_action_times
+            .iter()
+            .take(2)
+            .collect::<Vec<_>>()
     );
 
     handle.delete().await?;
