@@ -38,9 +38,10 @@ pub struct ScheduleSpec {
     pub intervals: Vec<IntervalSpec>,
     /// Cron strings, passed to the server as they are: the five-field form, six (with
     /// seconds) or seven (with years), `@every 1h30m/15m`, `@hourly` and the other
-    /// macros, each optionally prefixed by `CRON_TZ=<zone>`. The server turns them into
-    /// structured calendars or intervals: [`describe`](crate::schedule) returns those,
-    /// not the strings.
+    /// macros, each optionally prefixed by `CRON_TZ=<zone>` (which becomes the spec's
+    /// time zone: every zone named must agree, or the server answers "conflicting
+    /// timezone names"). The server turns them into structured calendars or intervals:
+    /// describe returns those, not the strings (checked against the 1.32 dev server).
     pub cron_expressions: Vec<String>,
     /// Calendars whose times are excluded, even when something else matches them.
     pub skip: Vec<CalendarSpec>,

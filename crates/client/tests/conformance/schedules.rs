@@ -16,7 +16,7 @@ use temporal_client::proto::prelude::workflowservice::{
 };
 use temporal_client::schedule::{
     Schedule, ScheduleAction, ScheduleBackfill, ScheduleHandle, ScheduleOverlapPolicy,
-    SchedulePolicy, ScheduleSpec, ScheduleState, ScheduleUpdate,
+    SchedulePolicy, ScheduleRange, ScheduleSpec, ScheduleState, ScheduleUpdate,
 };
 use temporal_client::{Client, Error, WorkflowExecutionStatus, WorkflowOptions, async_trait};
 use temporal_client_core::{ServiceRequest, WorkflowService};
@@ -422,6 +422,48 @@ async fn overlap_policies_with_a_slow_workflow() {
             }
             handle.delete().await.expect("delete");
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn cron_strings_are_parsed_by_the_server() {
+    on_every_backend(|backend| async move {
+        let id = backend.id("sched-cron");
+        let spec = ScheduleSpec::new().cron("CRON_TZ=Europe/Paris 0 9 * * MON-FRI");
+        let Some(handle) = create(&backend, &id, echo_schedule(&backend, &id, spec)).await else {
+            return;
+        };
+        let spec = handle.describe().await.expect("describe").schedule.spec;
+        assert!(spec.cron_expressions.is_empty(), "{spec:?}");
+        assert_eq!(spec.time_zone_name.as_deref(), Some("Europe/Paris"));
+        assert_eq!(spec.calendars.len(), 1, "{spec:?}");
+        let calendar = &spec.calendars[0];
+        assert_eq!(calendar.hour, [ScheduleRange::single(9)]);
+        assert_eq!(calendar.minute, [ScheduleRange::single(0)]);
+        assert_eq!(calendar.day_of_week, [ScheduleRange::new(1, 5)]);
+        handle.delete().await.expect("delete");
+
+        let bad = ScheduleSpec::new().cron("not a cron");
+        let err = backend
+            .client
+            .schedules()
+            .create(
+                backend.id("sched-bad-cron"),
+                echo_schedule(&backend, &id, bad),
+            )
+            .await
+            .unwrap_err();
+        let service = err.service_error().expect("the server's error");
+        assert_eq!(
+            service.code(),
+            temporal_client::Code::InvalidArgument,
+            "{err:?}"
+        );
+        assert!(
+            service.message().contains("Invalid schedule spec"),
+            "{err:?}"
+        );
     })
     .await;
 }
