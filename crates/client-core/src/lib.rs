@@ -13,6 +13,7 @@ pub mod grpc;
 pub mod identity;
 pub mod options;
 pub mod payload;
+pub mod schedule;
 pub mod search_attributes;
 // mockall generates `pub` helpers inside this module that are not re-exported.
 #[allow(unreachable_pub)]

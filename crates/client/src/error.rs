@@ -93,6 +93,30 @@ pub enum Error {
         #[source]
         source: ServiceError,
     },
+    /// A schedule with this id exists already (the server's ALREADY_EXISTS, "schedule
+    /// with this ID is already registered"), from `client.schedules().create(..)`.
+    #[error("schedule '{schedule_id}' already exists in namespace '{namespace}'")]
+    ScheduleAlreadyRunning {
+        /// The namespace.
+        namespace: String,
+        /// The schedule id.
+        schedule_id: String,
+        /// The server's error.
+        #[source]
+        source: ServiceError,
+    },
+    /// No schedule with this id exists in the namespace (the server's NOT_FOUND; it
+    /// names the schedule's internal workflow, `temporal-sys-scheduler:<id>`).
+    #[error("schedule '{schedule_id}' not found in namespace '{namespace}'")]
+    ScheduleNotFound {
+        /// The namespace.
+        namespace: String,
+        /// The schedule id.
+        schedule_id: String,
+        /// The server's error.
+        #[source]
+        source: ServiceError,
+    },
     /// The workflow closed without a result: it failed, was cancelled, was terminated
     /// or timed out. `cause` is the failure chain.
     #[error("workflow '{workflow_id}' (run {run_id}) {}", status.as_words())]
@@ -246,10 +270,11 @@ impl Error {
         Self::Interceptor(error.into())
     }
 
-    /// The workflow, the namespace or the (pending) activity does not exist.
+    /// The workflow, the schedule, the namespace or the (pending) activity does not exist.
     pub fn is_not_found(&self) -> bool {
         match self {
             Self::WorkflowNotFound { .. }
+            | Self::ScheduleNotFound { .. }
             | Self::NamespaceNotFound { .. }
             | Self::ActivityNotFound { .. } => true,
             Self::Service(e) => e.is_not_found(),
@@ -289,6 +314,16 @@ impl Error {
         matches!(self, Self::ActivityReset { .. })
     }
 
+    /// A schedule create was refused because a schedule with the id exists.
+    pub fn is_schedule_already_running(&self) -> bool {
+        matches!(self, Self::ScheduleAlreadyRunning { .. })
+    }
+
+    /// The schedule does not exist.
+    pub fn is_schedule_not_found(&self) -> bool {
+        matches!(self, Self::ScheduleNotFound { .. })
+    }
+
     /// A retry of the same call may succeed (a transient service error).
     pub fn is_retryable(&self) -> bool {
         matches!(self, Self::Service(e) if e.is_retryable())
@@ -318,6 +353,8 @@ impl Error {
             | Self::WorkflowNotFound { source, .. }
             | Self::WorkflowAlreadyCompleted { source, .. }
             | Self::NamespaceNotFound { source, .. }
+            | Self::ScheduleAlreadyRunning { source, .. }
+            | Self::ScheduleNotFound { source, .. }
             | Self::QueryFailed { source, .. }
             | Self::QueryNotRegistered { source, .. }
             | Self::ActivityNotFound { source, .. }
@@ -389,6 +426,40 @@ impl Error {
             }
         } else {
             Self::Service(err)
+        }
+    }
+}
+
+impl Error {
+    /// Maps an error of an operation on one schedule: not found (and, for a create,
+    /// already exists) become their own variants.
+    pub(crate) fn for_schedule(err: ServiceError, namespace: &str, schedule_id: &str) -> Self {
+        if err.is_namespace_not_found() {
+            Self::for_namespace(err, namespace)
+        } else if err.is_not_found() {
+            Self::ScheduleNotFound {
+                namespace: namespace.to_owned(),
+                schedule_id: schedule_id.to_owned(),
+                source: err,
+            }
+        } else if err.is_already_exists() {
+            Self::ScheduleAlreadyRunning {
+                namespace: namespace.to_owned(),
+                schedule_id: schedule_id.to_owned(),
+                source: err,
+            }
+        } else {
+            Self::Service(err)
+        }
+    }
+}
+
+impl From<temporal_client_core::schedule::ScheduleConvertError> for Error {
+    fn from(err: temporal_client_core::schedule::ScheduleConvertError) -> Self {
+        use temporal_client_core::schedule::ScheduleConvertError as E;
+        match err {
+            E::InvalidRequest(e) => Self::InvalidRequest(e),
+            E::Payload(e) => Self::Payload(e),
         }
     }
 }

@@ -23,6 +23,7 @@ mod history;
 pub mod interceptor;
 pub mod operations;
 pub mod operator;
+pub mod schedule;
 
 pub use client::{Client, ClientBuilder, DEFAULT_NAMESPACE};
 pub use connection::{

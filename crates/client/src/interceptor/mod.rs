@@ -40,6 +40,7 @@
 
 mod activity_inputs;
 mod inputs;
+mod schedule_inputs;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -47,6 +48,7 @@ use std::sync::Arc;
 
 pub use activity_inputs::*;
 pub use inputs::*;
+pub use schedule_inputs::*;
 
 use crate::error::Result;
 
@@ -210,6 +212,60 @@ pub trait Interceptor: Send + Sync {
         input: ReportAsyncActivityCancellationInput,
         next: Next<'_, ReportAsyncActivityCancellationInput, ()>,
     ) -> Result<()> {
+        next.run(input).await
+    }
+
+    /// `client.schedules().create(..)`.
+    async fn create_schedule(
+        &self,
+        input: CreateScheduleInput,
+        next: Next<'_, CreateScheduleInput, ()>,
+    ) -> Result<()> {
+        next.run(input).await
+    }
+
+    /// `schedule_handle.describe()`, and the describe of each `update(..)` attempt.
+    async fn describe_schedule(
+        &self,
+        input: DescribeScheduleInput,
+        next: Next<'_, DescribeScheduleInput, temporal_client_core::schedule::ScheduleDescription>,
+    ) -> Result<temporal_client_core::schedule::ScheduleDescription> {
+        next.run(input).await
+    }
+
+    /// The UpdateSchedule RPC of each `schedule_handle.update(..)` attempt.
+    async fn update_schedule(
+        &self,
+        input: UpdateScheduleInput,
+        next: Next<'_, UpdateScheduleInput, ()>,
+    ) -> Result<()> {
+        next.run(input).await
+    }
+
+    /// `schedule_handle.pause(..)`, `unpause(..)`, `trigger()` and `backfill(..)`.
+    async fn patch_schedule(
+        &self,
+        input: PatchScheduleInput,
+        next: Next<'_, PatchScheduleInput, ()>,
+    ) -> Result<()> {
+        next.run(input).await
+    }
+
+    /// `schedule_handle.delete()`.
+    async fn delete_schedule(
+        &self,
+        input: DeleteScheduleInput,
+        next: Next<'_, DeleteScheduleInput, ()>,
+    ) -> Result<()> {
+        next.run(input).await
+    }
+
+    /// One page of `client.schedules().list(..)`.
+    async fn list_schedules(
+        &self,
+        input: ListSchedulesInput,
+        next: Next<'_, ListSchedulesInput, ListSchedulesOutput>,
+    ) -> Result<ListSchedulesOutput> {
         next.run(input).await
     }
 }

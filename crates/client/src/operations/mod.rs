@@ -9,7 +9,7 @@ pub mod count;
 pub mod describe;
 pub mod history;
 pub mod list;
-mod paging;
+pub(crate) mod paging;
 pub mod query;
 pub mod result;
 pub mod signal;

@@ -12,3 +12,4 @@ mod interceptors;
 mod lifecycle;
 mod messages;
 mod observing;
+mod schedules;
