@@ -10,3 +10,6 @@ mod interceptors;
 mod lifecycle;
 mod messages;
 mod observing;
+#[path = "../span_recorder/mod.rs"]
+mod span_recorder;
+mod tracing_spans;
