@@ -140,7 +140,7 @@ async fn requests_failures_and_latency_are_counted_per_attempt() {
     assert_eq!(memory.count(&format!("temporal_request{{{start}}}")), 3);
     assert_eq!(
         memory.count(&format!(
-            "temporal_request_failure{{namespace=default,operation=StartWorkflowExecution,status_code=UNAVAILABLE}}"
+            "temporal_request_failure{{{start},status_code=UNAVAILABLE}}"
         )),
         2,
         "{:?}",
