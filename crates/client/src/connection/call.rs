@@ -15,6 +15,7 @@ use tonic::Extensions;
 use tonic::client::Grpc;
 use tonic::codec::CompressionEncoding;
 use tonic::metadata::MetadataMap;
+use tracing::Instrument as _;
 
 use super::codec::SharedCodec;
 use super::error::{ConnectError, cause_origin, status_to_error};
@@ -134,12 +135,39 @@ impl Transport {
             deadline,
         };
         let mut attempts: u32 = 0;
+        let mut waited: Option<Duration> = None;
         loop {
             attempts = attempts.saturating_add(1);
-            let error = match self.attempt::<M, R>(&attempt, &message).await {
-                Ok(response) => return Ok(response),
+            let span = attempt_span(rpc, attempts, kind, waited);
+            #[cfg(feature = "metrics")]
+            let started = Instant::now();
+            let outcome = if span.is_disabled() {
+                self.attempt::<M, R>(&attempt, &message).await
+            } else {
+                self.attempt::<M, R>(&attempt, &message)
+                    .instrument(span.clone())
+                    .await
+            };
+            #[cfg(feature = "metrics")]
+            super::rpc_metrics::record_attempt(
+                rpc,
+                message.namespace(),
+                kind,
+                started.elapsed(),
+                outcome.as_ref().err().map(ServiceError::code),
+            );
+            let error = match outcome {
+                Ok(response) => {
+                    span.record("grpc_code", "OK");
+                    return Ok(response);
+                }
                 Err(error) => error,
             };
+            if !span.is_disabled() {
+                span.record("grpc_code", tracing::field::display(error.code()));
+                span.record("otel.status_code", "ERROR");
+            }
+            drop(span);
             let decision = match &mut policy {
                 // A certificate or handshake failure does not heal by retrying.
                 Some(_) if error.origin() == ErrorOrigin::Tls => Decision::Stop,
@@ -148,7 +176,10 @@ impl Transport {
             };
             let error = error.with_attempts(attempts);
             match decision {
-                Decision::RetryAfter(wait) => tokio::time::sleep(wait).await,
+                Decision::RetryAfter(wait) => {
+                    waited = Some(wait);
+                    tokio::time::sleep(wait).await;
+                }
                 Decision::Stop => return finish(kind, error),
                 Decision::Exhausted => return finish(kind, error.with_retries_exhausted(true)),
             }
@@ -242,6 +273,38 @@ impl Transport {
         };
         outcome.map(tonic::Response::into_inner)
     }
+}
+
+/// The span of one RPC attempt, `temporal.rpc` at level INFO, inside the operation's
+/// span: `rpc` (the method name, e.g. `StartWorkflowExecution`), `attempt` (1 for the
+/// first), `long_poll` (the call is a long poll or a server-held wait), `backoff_ms`
+/// (the wait before this attempt, on retries), `grpc_code` (`OK` or the failure's code).
+/// Never metadata, headers or message contents.
+fn attempt_span(
+    rpc: &'static str,
+    attempt: u32,
+    kind: RpcKind,
+    waited: Option<Duration>,
+) -> tracing::Span {
+    let span = tracing::info_span!(
+        "temporal.rpc",
+        otel.kind = "client",
+        rpc = rpc,
+        attempt = attempt,
+        long_poll = kind != RpcKind::Normal,
+        backoff_ms = tracing::field::Empty,
+        grpc_code = tracing::field::Empty,
+        otel.status_code = tracing::field::Empty,
+    );
+    if let Some(waited) = waited
+        && !span.is_disabled()
+    {
+        span.record(
+            "backoff_ms",
+            u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
+        );
+    }
+    span
 }
 
 /// The per-call facts every attempt uses.

@@ -17,6 +17,8 @@ mod headers;
 mod layer;
 mod options;
 mod retry;
+#[cfg(feature = "metrics")]
+mod rpc_metrics;
 mod service_impl;
 mod tls;
 

@@ -7,6 +7,7 @@ use crate::call::{bounded, call_option_setters, into_future};
 use crate::error::Result;
 use crate::handle::WorkflowHandle;
 use crate::interceptor::CancelWorkflowInput;
+use crate::spans::{operation_span, traced};
 
 impl<R> WorkflowHandle<R> {
     /// Requests cancellation. The workflow decides how to react;
@@ -68,22 +69,31 @@ impl<'a, R: 'a> CancelWorkflow<'a, R> {
     async fn run(self) -> Result<()> {
         let handle = self.handle;
         let client = &handle.client;
-        bounded("cancel workflow", self.call.timeout, async move {
-            let input = CancelWorkflowInput {
-                workflow_id: handle.workflow_id.clone(),
-                run_id: handle.target_run_id(),
-                first_execution_run_id: handle.first_execution_run_id.clone(),
-                reason: self.reason,
-                call: self.call,
-            };
-            client
-                .intercept(
-                    input,
-                    |i, input, next| i.cancel_workflow(input, next),
-                    |input| send(handle, input),
-                )
-                .await
-        })
+        let span = operation_span!(
+            "temporal.cancel_workflow",
+            client.namespace(),
+            workflow_id = handle.workflow_id.as_str(),
+            run_id = handle.target_run_id().as_deref()
+        );
+        traced(
+            span,
+            bounded("cancel workflow", self.call.timeout, async move {
+                let input = CancelWorkflowInput {
+                    workflow_id: handle.workflow_id.clone(),
+                    run_id: handle.target_run_id(),
+                    first_execution_run_id: handle.first_execution_run_id.clone(),
+                    reason: self.reason,
+                    call: self.call,
+                };
+                client
+                    .intercept(
+                        input,
+                        |i, input, next| i.cancel_workflow(input, next),
+                        |input| send(handle, input),
+                    )
+                    .await
+            }),
+        )
         .await
     }
 }

@@ -7,6 +7,7 @@ use crate::call::{bounded, call_option_setters, into_future};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::interceptor::CountWorkflowsInput;
+use crate::spans::{operation_span, traced};
 
 /// One group of a `GROUP BY` count.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,19 +78,23 @@ impl CountWorkflows<'_> {
 impl<'a> CountWorkflows<'a> {
     async fn run(self) -> Result<WorkflowCount> {
         let client = self.client;
-        bounded("count workflows", self.call.timeout, async move {
-            let input = CountWorkflowsInput {
-                query: self.query,
-                call: self.call,
-            };
-            client
-                .intercept(
-                    input,
-                    |i, input, next| i.count_workflows(input, next),
-                    |input| send(client, input),
-                )
-                .await
-        })
+        let span = operation_span!("temporal.count_workflows", client.namespace());
+        traced(
+            span,
+            bounded("count workflows", self.call.timeout, async move {
+                let input = CountWorkflowsInput {
+                    query: self.query,
+                    call: self.call,
+                };
+                client
+                    .intercept(
+                        input,
+                        |i, input, next| i.count_workflows(input, next),
+                        |input| send(client, input),
+                    )
+                    .await
+            }),
+        )
         .await
     }
 }

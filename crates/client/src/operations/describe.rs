@@ -7,6 +7,7 @@ use crate::description::WorkflowExecutionDescription;
 use crate::error::Result;
 use crate::handle::WorkflowHandle;
 use crate::interceptor::DescribeWorkflowInput;
+use crate::spans::{operation_span, traced};
 
 impl<R> WorkflowHandle<R> {
     /// Describes the execution: status, type, times, memo, search attributes, static
@@ -60,20 +61,29 @@ impl<'a, R: 'a> DescribeWorkflow<'a, R> {
     async fn run(self) -> Result<WorkflowExecutionDescription> {
         let handle = self.handle;
         let client = &handle.client;
-        bounded("describe workflow", self.call.timeout, async move {
-            let input = DescribeWorkflowInput {
-                workflow_id: handle.workflow_id.clone(),
-                run_id: handle.target_run_id(),
-                call: self.call,
-            };
-            client
-                .intercept(
-                    input,
-                    |i, input, next| i.describe_workflow(input, next),
-                    |input| send(handle, input),
-                )
-                .await
-        })
+        let span = operation_span!(
+            "temporal.describe_workflow",
+            client.namespace(),
+            workflow_id = handle.workflow_id.as_str(),
+            run_id = handle.target_run_id().as_deref()
+        );
+        traced(
+            span,
+            bounded("describe workflow", self.call.timeout, async move {
+                let input = DescribeWorkflowInput {
+                    workflow_id: handle.workflow_id.clone(),
+                    run_id: handle.target_run_id(),
+                    call: self.call,
+                };
+                client
+                    .intercept(
+                        input,
+                        |i, input, next| i.describe_workflow(input, next),
+                        |input| send(handle, input),
+                    )
+                    .await
+            }),
+        )
         .await
     }
 }

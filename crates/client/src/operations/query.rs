@@ -13,6 +13,7 @@ use crate::definitions::QueryDefinition;
 use crate::error::{Error, Result};
 use crate::handle::WorkflowHandle;
 use crate::interceptor::{Headers, QueryWorkflowInput, QueryWorkflowOutput};
+use crate::spans::{operation_span, traced};
 
 impl<R> WorkflowHandle<R> {
     /// Queries the workflow. Await the returned [`QueryWorkflow`]; give arguments with
@@ -121,25 +122,35 @@ where
     async fn run(self) -> Result<Ret> {
         let handle = self.handle;
         let client = &handle.client;
-        bounded("query workflow", self.call.timeout, async move {
-            let input = QueryWorkflowInput {
-                workflow_id: handle.workflow_id.clone(),
-                run_id: handle.target_run_id(),
-                query_type: self.query_type,
-                args: client.to_payloads(&self.args.into_args())?,
-                reject_condition: self.reject_condition,
-                headers: Headers::new(),
-                call: self.call,
-            };
-            let output = client
-                .intercept(
-                    input,
-                    |i, input, next| i.query_workflow(input, next),
-                    |input| send(handle, input),
-                )
-                .await?;
-            client.read_value(&output.result)
-        })
+        let span = operation_span!(
+            "temporal.query_workflow",
+            client.namespace(),
+            workflow_id = handle.workflow_id.as_str(),
+            run_id = handle.target_run_id().as_deref(),
+            handler = self.query_type.as_str()
+        );
+        traced(
+            span,
+            bounded("query workflow", self.call.timeout, async move {
+                let input = QueryWorkflowInput {
+                    workflow_id: handle.workflow_id.clone(),
+                    run_id: handle.target_run_id(),
+                    query_type: self.query_type,
+                    args: client.to_payloads(&self.args.into_args())?,
+                    reject_condition: self.reject_condition,
+                    headers: Headers::new(),
+                    call: self.call,
+                };
+                let output = client
+                    .intercept(
+                        input,
+                        |i, input, next| i.query_workflow(input, next),
+                        |input| send(handle, input),
+                    )
+                    .await?;
+                client.read_value(&output.result)
+            }),
+        )
         .await
     }
 }

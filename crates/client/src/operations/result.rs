@@ -12,6 +12,7 @@ use crate::call::{bounded, call_option_setters, into_future};
 use crate::error::{Error, Result, WorkflowCloseStatus};
 use crate::handle::WorkflowHandle;
 use crate::interceptor::{FetchHistoryInput, FetchHistoryOutput};
+use crate::spans::{operation_span, traced};
 
 impl<R> WorkflowHandle<R> {
     /// Waits for the workflow to close and returns its result. Await the returned
@@ -74,7 +75,13 @@ impl<'a, R: 'a> GetResult<'a, R> {
     /// As [`WorkflowHandle::result`].
     pub async fn payload(self) -> Result<Option<Payload>> {
         let timeout = self.call.timeout;
-        bounded("get workflow result", timeout, self.poll()).await
+        let span = operation_span!(
+            "temporal.get_workflow_result",
+            self.handle.client.namespace(),
+            workflow_id = self.handle.workflow_id.as_str(),
+            run_id = self.handle.run_id.as_deref()
+        );
+        traced(span, bounded("get workflow result", timeout, self.poll())).await
     }
 
     async fn poll(self) -> Result<Option<Payload>> {

@@ -11,6 +11,7 @@ use crate::definitions::SignalDefinition;
 use crate::error::Result;
 use crate::handle::WorkflowHandle;
 use crate::interceptor::{Headers, SignalWorkflowInput};
+use crate::spans::{operation_span, traced};
 
 impl<R> WorkflowHandle<R> {
     /// Sends a signal. Await the returned [`SignalWorkflow`]; give arguments with
@@ -88,23 +89,33 @@ impl<'a, R: 'a, A: ToPayloads + Send + 'a, S: ArgsFor<A> + 'a> SignalWorkflow<'a
     async fn run(self) -> Result<()> {
         let handle = self.handle;
         let client = &handle.client;
-        bounded("signal workflow", self.call.timeout, async move {
-            let input = SignalWorkflowInput {
-                workflow_id: handle.workflow_id.clone(),
-                run_id: handle.target_run_id(),
-                signal_name: self.signal_name,
-                args: client.to_payloads(&self.args.into_args())?,
-                headers: Headers::new(),
-                call: self.call,
-            };
-            client
-                .intercept(
-                    input,
-                    |i, input, next| i.signal_workflow(input, next),
-                    |input| send(handle, input),
-                )
-                .await
-        })
+        let span = operation_span!(
+            "temporal.signal_workflow",
+            client.namespace(),
+            workflow_id = handle.workflow_id.as_str(),
+            run_id = handle.target_run_id().as_deref(),
+            handler = self.signal_name.as_str()
+        );
+        traced(
+            span,
+            bounded("signal workflow", self.call.timeout, async move {
+                let input = SignalWorkflowInput {
+                    workflow_id: handle.workflow_id.clone(),
+                    run_id: handle.target_run_id(),
+                    signal_name: self.signal_name,
+                    args: client.to_payloads(&self.args.into_args())?,
+                    headers: Headers::new(),
+                    call: self.call,
+                };
+                client
+                    .intercept(
+                        input,
+                        |i, input, next| i.signal_workflow(input, next),
+                        |input| send(handle, input),
+                    )
+                    .await
+            }),
+        )
         .await
     }
 }

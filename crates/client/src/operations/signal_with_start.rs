@@ -15,6 +15,7 @@ use crate::definitions::{SignalDefinition, WorkflowDefinition};
 use crate::error::{Error, Result};
 use crate::handle::WorkflowHandle;
 use crate::interceptor::{Headers, SignalWithStartInput, StartWorkflowOutput};
+use crate::spans::{operation_span, traced_with};
 
 impl Client {
     /// Sends a signal, starting the workflow first if it is not running
@@ -117,35 +118,48 @@ where
 {
     async fn run(self) -> Result<WorkflowHandle<R>> {
         let client = self.client;
-        bounded("signal with start", self.call.timeout, async move {
-            let (args, options) = self.options.split_args();
-            let input = SignalWithStartInput {
-                workflow_type: self.workflow_type,
-                args: client.to_payloads(&args)?,
-                options,
-                signal_name: self.signal_name,
-                signal_args: client.to_payloads(&self.signal_args.into_args())?,
-                headers: Headers::new(),
-                call: self.call,
-            };
-            let follow_runs = input.options.follow_runs;
-            let workflow_id = input.options.workflow_id.clone();
-            let output = client
-                .intercept(
-                    input,
-                    |i, input, next| i.signal_with_start(input, next),
-                    |input| send(client, input),
-                )
-                .await?;
-            let first_execution_run_id = output.started.then(|| output.run_id.clone());
-            Ok(WorkflowHandle::started(
-                client.clone(),
-                workflow_id,
-                output.run_id,
-                first_execution_run_id,
-                follow_runs,
-            ))
-        })
+        let span = operation_span!(
+            "temporal.signal_with_start",
+            client.namespace(),
+            workflow_id = self.options.workflow_id.as_str(),
+            workflow_type = self.workflow_type.as_str(),
+            handler = self.signal_name.as_str()
+        );
+        traced_with(
+            span,
+            bounded("signal with start", self.call.timeout, async move {
+                let (args, options) = self.options.split_args();
+                let input = SignalWithStartInput {
+                    workflow_type: self.workflow_type,
+                    args: client.to_payloads(&args)?,
+                    options,
+                    signal_name: self.signal_name,
+                    signal_args: client.to_payloads(&self.signal_args.into_args())?,
+                    headers: Headers::new(),
+                    call: self.call,
+                };
+                let follow_runs = input.options.follow_runs;
+                let workflow_id = input.options.workflow_id.clone();
+                let output = client
+                    .intercept(
+                        input,
+                        |i, input, next| i.signal_with_start(input, next),
+                        |input| send(client, input),
+                    )
+                    .await?;
+                let first_execution_run_id = output.started.then(|| output.run_id.clone());
+                Ok(WorkflowHandle::started(
+                    client.clone(),
+                    workflow_id,
+                    output.run_id,
+                    first_execution_run_id,
+                    follow_runs,
+                ))
+            }),
+            |span, handle| {
+                span.record("run_id", handle.run_id());
+            },
+        )
         .await
     }
 }

@@ -15,6 +15,7 @@ use crate::definitions::WorkflowDefinition;
 use crate::error::{Error, Result};
 use crate::handle::WorkflowHandle;
 use crate::interceptor::{Headers, StartWorkflowInput, StartWorkflowOutput};
+use crate::spans::{operation_span, traced, traced_with};
 
 impl Client {
     /// Starts a workflow and returns a handle to it. Await the returned
@@ -109,33 +110,45 @@ impl<'a, A: ToPayloads + Send + 'a, R: 'a> StartWorkflow<'a, A, R> {
     async fn run(self) -> Result<WorkflowHandle<R>> {
         let client = self.client;
         let timeout = self.call.timeout;
-        bounded("start workflow", timeout, async move {
-            let (args, options) = self.options.split_args();
-            let input = StartWorkflowInput {
-                workflow_type: self.workflow_type,
-                args: client.to_payloads(&args)?,
-                options,
-                headers: Headers::new(),
-                call: self.call,
-            };
-            let follow_runs = input.options.follow_runs;
-            let workflow_id = input.options.workflow_id.clone();
-            let output = client
-                .intercept(
-                    input,
-                    |i, input, next| i.start_workflow(input, next),
-                    |input| send_start(client, input),
-                )
-                .await?;
-            let first_execution_run_id = output.started.then(|| output.run_id.clone());
-            Ok(WorkflowHandle::started(
-                client.clone(),
-                workflow_id,
-                output.run_id,
-                first_execution_run_id,
-                follow_runs,
-            ))
-        })
+        let span = operation_span!(
+            "temporal.start_workflow",
+            client.namespace(),
+            workflow_id = self.options.workflow_id.as_str(),
+            workflow_type = self.workflow_type.as_str()
+        );
+        traced_with(
+            span,
+            bounded("start workflow", timeout, async move {
+                let (args, options) = self.options.split_args();
+                let input = StartWorkflowInput {
+                    workflow_type: self.workflow_type,
+                    args: client.to_payloads(&args)?,
+                    options,
+                    headers: Headers::new(),
+                    call: self.call,
+                };
+                let follow_runs = input.options.follow_runs;
+                let workflow_id = input.options.workflow_id.clone();
+                let output = client
+                    .intercept(
+                        input,
+                        |i, input, next| i.start_workflow(input, next),
+                        |input| send_start(client, input),
+                    )
+                    .await?;
+                let first_execution_run_id = output.started.then(|| output.run_id.clone());
+                Ok(WorkflowHandle::started(
+                    client.clone(),
+                    workflow_id,
+                    output.run_id,
+                    first_execution_run_id,
+                    follow_runs,
+                ))
+            }),
+            |span, handle| {
+                span.record("run_id", handle.run_id());
+            },
+        )
         .await
     }
 }
@@ -159,12 +172,21 @@ impl<'a, A: ToPayloads + Send + 'a, R: DeserializeOwned + Send + 'a> ExecuteWork
         let timeout = self.start.call.timeout;
         let mut call = self.start.call.clone();
         call.timeout = None;
-        bounded("execute workflow", timeout, async move {
-            let mut start = self.start;
-            start.call.timeout = None;
-            let handle = start.run().await?;
-            handle.result().call_options(call).await
-        })
+        let span = operation_span!(
+            "temporal.execute_workflow",
+            self.start.client.namespace(),
+            workflow_id = self.start.options.workflow_id.as_str(),
+            workflow_type = self.start.workflow_type.as_str()
+        );
+        traced(
+            span,
+            bounded("execute workflow", timeout, async move {
+                let mut start = self.start;
+                start.call.timeout = None;
+                let handle = start.run().await?;
+                handle.result().call_options(call).await
+            }),
+        )
         .await
     }
 }

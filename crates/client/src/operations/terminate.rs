@@ -8,6 +8,7 @@ use crate::call::{bounded, call_option_setters, into_future};
 use crate::error::Result;
 use crate::handle::WorkflowHandle;
 use crate::interceptor::TerminateWorkflowInput;
+use crate::spans::{operation_span, traced};
 
 impl<R> WorkflowHandle<R> {
     /// Terminates the workflow at once: no workflow code runs. A handle from `start`
@@ -75,23 +76,32 @@ impl<'a, R: 'a> TerminateWorkflow<'a, R> {
     async fn run(self) -> Result<()> {
         let handle = self.handle;
         let client = &handle.client;
-        bounded("terminate workflow", self.call.timeout, async move {
-            let input = TerminateWorkflowInput {
-                workflow_id: handle.workflow_id.clone(),
-                run_id: handle.target_run_id(),
-                first_execution_run_id: handle.first_execution_run_id.clone(),
-                reason: self.reason,
-                details: self.details?,
-                call: self.call,
-            };
-            client
-                .intercept(
-                    input,
-                    |i, input, next| i.terminate_workflow(input, next),
-                    |input| send(handle, input),
-                )
-                .await
-        })
+        let span = operation_span!(
+            "temporal.terminate_workflow",
+            client.namespace(),
+            workflow_id = handle.workflow_id.as_str(),
+            run_id = handle.target_run_id().as_deref()
+        );
+        traced(
+            span,
+            bounded("terminate workflow", self.call.timeout, async move {
+                let input = TerminateWorkflowInput {
+                    workflow_id: handle.workflow_id.clone(),
+                    run_id: handle.target_run_id(),
+                    first_execution_run_id: handle.first_execution_run_id.clone(),
+                    reason: self.reason,
+                    details: self.details?,
+                    call: self.call,
+                };
+                client
+                    .intercept(
+                        input,
+                        |i, input, next| i.terminate_workflow(input, next),
+                        |input| send(handle, input),
+                    )
+                    .await
+            }),
+        )
         .await
     }
 }

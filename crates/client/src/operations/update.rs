@@ -23,6 +23,7 @@ use crate::handle::WorkflowHandle;
 use crate::interceptor::{
     Headers, PollUpdateInput, PollUpdateOutput, StartUpdateInput, StartUpdateOutput,
 };
+use crate::spans::{operation_span, traced, traced_with};
 
 impl<R> WorkflowHandle<R> {
     /// Sends an update and waits for its result. Await the returned
@@ -180,35 +181,50 @@ where
     async fn run(self) -> Result<WorkflowUpdateHandle<U>> {
         let handle = self.handle;
         let client = &handle.client;
-        bounded("start update", self.call.timeout, async move {
-            let input = StartUpdateInput {
-                workflow_id: handle.workflow_id.clone(),
-                run_id: handle.target_run_id(),
-                first_execution_run_id: handle.first_execution_run_id.clone(),
-                update_id: self.update_id,
-                update_name: self.update_name,
-                args: client.to_payloads(&self.args.into_args())?,
-                wait_stage: self.wait_stage,
-                headers: Headers::new(),
-                call: self.call,
-            };
-            let update_name = input.update_name.clone();
-            let output = client
-                .intercept(
-                    input,
-                    |i, input, next| i.start_update(input, next),
-                    |input| send_update(handle, input),
-                )
-                .await?;
-            let update = WorkflowUpdateHandle::from_output(
-                client.clone(),
-                handle.workflow_id.clone(),
-                update_name,
-                output,
-            );
-            update.fail_if_rejected().await?;
-            Ok(update)
-        })
+        let span = operation_span!(
+            "temporal.start_update",
+            client.namespace(),
+            workflow_id = handle.workflow_id.as_str(),
+            run_id = handle.target_run_id().as_deref(),
+            handler = self.update_name.as_str(),
+            update_id = self.update_id.as_deref()
+        );
+        traced_with(
+            span,
+            bounded("start update", self.call.timeout, async move {
+                let input = StartUpdateInput {
+                    workflow_id: handle.workflow_id.clone(),
+                    run_id: handle.target_run_id(),
+                    first_execution_run_id: handle.first_execution_run_id.clone(),
+                    update_id: self.update_id,
+                    update_name: self.update_name,
+                    args: client.to_payloads(&self.args.into_args())?,
+                    wait_stage: self.wait_stage,
+                    headers: Headers::new(),
+                    call: self.call,
+                };
+                let update_name = input.update_name.clone();
+                let output = client
+                    .intercept(
+                        input,
+                        |i, input, next| i.start_update(input, next),
+                        |input| send_update(handle, input),
+                    )
+                    .await?;
+                let update = WorkflowUpdateHandle::from_output(
+                    client.clone(),
+                    handle.workflow_id.clone(),
+                    update_name,
+                    output,
+                );
+                update.fail_if_rejected().await?;
+                Ok(update)
+            }),
+            |span, update| {
+                span.record("run_id", update.run_id());
+                span.record("update_id", update.update_id());
+            },
+        )
         .await
     }
 }
@@ -258,12 +274,22 @@ where
         let timeout = self.start.call.timeout;
         let mut call = self.start.call.clone();
         call.timeout = None;
-        bounded("execute update", timeout, async move {
-            let mut start = self.start;
-            start.call.timeout = None;
-            let update = start.run().await?;
-            update.result().call_options(call).await
-        })
+        let span = operation_span!(
+            "temporal.execute_update",
+            self.start.handle.client.namespace(),
+            workflow_id = self.start.handle.workflow_id.as_str(),
+            handler = self.start.update_name.as_str(),
+            update_id = self.start.update_id.as_deref()
+        );
+        traced(
+            span,
+            bounded("execute update", timeout, async move {
+                let mut start = self.start;
+                start.call.timeout = None;
+                let update = start.run().await?;
+                update.result().call_options(call).await
+            }),
+        )
         .await
     }
 }
@@ -457,24 +483,35 @@ impl<'a, U: DeserializeOwned + Send + 'a> GetUpdateResult<'a, U> {
         let timeout = self.call.timeout;
         let mut call = self.call;
         call.timeout = None;
-        bounded("get update result", timeout, async move {
-            let outcome = match &update.outcome {
-                Some(outcome) => outcome.clone(),
-                None => update.poll_outcome(call).await?,
-            };
-            match outcome.value {
-                Some(outcome::Value::Success(payloads)) => {
-                    let payloads = update.client.decode(payloads.payloads).await?;
-                    update.client.read_value(&payloads)
+        let span = operation_span!(
+            "temporal.get_update_result",
+            update.client.namespace(),
+            workflow_id = update.workflow_id.as_str(),
+            run_id = update.run_id.as_str(),
+            handler = update.update_name.as_str(),
+            update_id = update.update_id.as_str()
+        );
+        traced(
+            span,
+            bounded("get update result", timeout, async move {
+                let outcome = match &update.outcome {
+                    Some(outcome) => outcome.clone(),
+                    None => update.poll_outcome(call).await?,
+                };
+                match outcome.value {
+                    Some(outcome::Value::Success(payloads)) => {
+                        let payloads = update.client.decode(payloads.payloads).await?;
+                        update.client.read_value(&payloads)
+                    }
+                    Some(outcome::Value::Failure(failure)) => Err(update.failed(failure).await?),
+                    None => Err(Error::Service(ServiceError::new(
+                        "PollWorkflowExecutionUpdate",
+                        Code::Internal,
+                        "the server reported a completed update without an outcome",
+                    ))),
                 }
-                Some(outcome::Value::Failure(failure)) => Err(update.failed(failure).await?),
-                None => Err(Error::Service(ServiceError::new(
-                    "PollWorkflowExecutionUpdate",
-                    Code::Internal,
-                    "the server reported a completed update without an outcome",
-                ))),
-            }
-        })
+            }),
+        )
         .await
     }
 }

@@ -22,6 +22,7 @@ use crate::interceptor::{
     Headers, StartUpdateInput, StartUpdateOutput, StartWorkflowInput, StartWorkflowOutput,
     UpdateWithStartInput, UpdateWithStartOutput,
 };
+use crate::spans::{operation_span, traced, traced_with};
 
 impl Client {
     /// Starts a workflow (or uses the running one, per the id conflict policy, which
@@ -169,55 +170,71 @@ where
 {
     async fn run(self) -> Result<(WorkflowHandle<R>, WorkflowUpdateHandle<U>)> {
         let client = self.client;
-        bounded("update with start", self.call.timeout, async move {
-            let (args, options) = self.options.split_args();
-            let workflow_id = options.workflow_id.clone();
-            let follow_runs = options.follow_runs;
-            let input = UpdateWithStartInput {
-                start: StartWorkflowInput {
-                    workflow_type: self.workflow_type,
-                    args: client.to_payloads(&args)?,
-                    options,
-                    headers: Headers::new(),
-                    call: self.call.clone(),
-                },
-                update: StartUpdateInput {
-                    workflow_id: workflow_id.clone(),
-                    run_id: None,
-                    first_execution_run_id: None,
-                    update_id: self.update_id,
-                    update_name: self.update_name,
-                    args: client.to_payloads(&self.update_args.into_args())?,
-                    wait_stage: self.wait_stage,
-                    headers: Headers::new(),
-                    call: self.call,
-                },
-            };
-            let update_name = input.update.update_name.clone();
-            let output = client
-                .intercept(
-                    input,
-                    |i, input, next| i.update_with_start(input, next),
-                    |input| send(client, input),
-                )
-                .await?;
-            let first_execution_run_id = output.start.started.then(|| output.start.run_id.clone());
-            let handle = WorkflowHandle::started(
-                client.clone(),
-                workflow_id.clone(),
-                output.start.run_id,
-                first_execution_run_id,
-                follow_runs,
-            );
-            let update = WorkflowUpdateHandle::from_output(
-                client.clone(),
-                workflow_id,
-                update_name,
-                output.update,
-            );
-            update.fail_if_rejected().await?;
-            Ok((handle, update))
-        })
+        let span = operation_span!(
+            "temporal.update_with_start",
+            client.namespace(),
+            workflow_id = self.options.workflow_id.as_str(),
+            workflow_type = self.workflow_type.as_str(),
+            handler = self.update_name.as_str(),
+            update_id = self.update_id.as_deref()
+        );
+        traced_with(
+            span,
+            bounded("update with start", self.call.timeout, async move {
+                let (args, options) = self.options.split_args();
+                let workflow_id = options.workflow_id.clone();
+                let follow_runs = options.follow_runs;
+                let input = UpdateWithStartInput {
+                    start: StartWorkflowInput {
+                        workflow_type: self.workflow_type,
+                        args: client.to_payloads(&args)?,
+                        options,
+                        headers: Headers::new(),
+                        call: self.call.clone(),
+                    },
+                    update: StartUpdateInput {
+                        workflow_id: workflow_id.clone(),
+                        run_id: None,
+                        first_execution_run_id: None,
+                        update_id: self.update_id,
+                        update_name: self.update_name,
+                        args: client.to_payloads(&self.update_args.into_args())?,
+                        wait_stage: self.wait_stage,
+                        headers: Headers::new(),
+                        call: self.call,
+                    },
+                };
+                let update_name = input.update.update_name.clone();
+                let output = client
+                    .intercept(
+                        input,
+                        |i, input, next| i.update_with_start(input, next),
+                        |input| send(client, input),
+                    )
+                    .await?;
+                let first_execution_run_id =
+                    output.start.started.then(|| output.start.run_id.clone());
+                let handle = WorkflowHandle::started(
+                    client.clone(),
+                    workflow_id.clone(),
+                    output.start.run_id,
+                    first_execution_run_id,
+                    follow_runs,
+                );
+                let update = WorkflowUpdateHandle::from_output(
+                    client.clone(),
+                    workflow_id,
+                    update_name,
+                    output.update,
+                );
+                update.fail_if_rejected().await?;
+                Ok((handle, update))
+            }),
+            |span, (handle, update)| {
+                span.record("run_id", handle.run_id());
+                span.record("update_id", update.update_id());
+            },
+        )
         .await
     }
 }
@@ -270,12 +287,23 @@ where
         let timeout = self.start.call.timeout;
         let mut call = self.start.call.clone();
         call.timeout = None;
-        bounded("execute update with start", timeout, async move {
-            let mut start = self.start;
-            start.call.timeout = None;
-            let (_, update) = start.run().await?;
-            update.result().call_options(call).await
-        })
+        let span = operation_span!(
+            "temporal.execute_update_with_start",
+            self.start.client.namespace(),
+            workflow_id = self.start.options.workflow_id.as_str(),
+            workflow_type = self.start.workflow_type.as_str(),
+            handler = self.start.update_name.as_str(),
+            update_id = self.start.update_id.as_deref()
+        );
+        traced(
+            span,
+            bounded("execute update with start", timeout, async move {
+                let mut start = self.start;
+                start.call.timeout = None;
+                let (_, update) = start.run().await?;
+                update.result().call_options(call).await
+            }),
+        )
         .await
     }
 }

@@ -13,3 +13,6 @@ mod lifecycle;
 mod messages;
 mod observing;
 mod schedules;
+#[path = "../span_recorder/mod.rs"]
+mod span_recorder;
+mod tracing_spans;

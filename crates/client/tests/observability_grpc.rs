@@ -1,0 +1,97 @@
+//! Observability through a real `Connection` against the testkit's fake over gRPC with
+//! injected faults: one `temporal.rpc` span per attempt (attempt number, code, the wait
+//! before a retry), and no secret in any span field. (`request_metrics.rs`
+//! checks the metrics of the same calls.)
+
+#[path = "span_recorder/mod.rs"]
+mod span_recorder;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use temporal_client::{
+    Client, Code, Connection, ConnectionOptions, RpcRetryConfig, WorkflowDefinition,
+    WorkflowOptions,
+};
+use temporal_testkit::grpc::TestServer;
+use temporal_testkit::{FakeServer, conformance_workflows};
+use tracing::instrument::WithSubscriber as _;
+
+use span_recorder::Spans;
+
+const COUNTER: WorkflowDefinition<(i64,), i64> = WorkflowDefinition::new("counter");
+const API_KEY: &str = "sk-very-secret-api-key";
+const TOKEN: &str = "tenant-token-not-for-logs";
+
+fn quick_retry() -> RpcRetryConfig {
+    RpcRetryConfig {
+        initial_interval: Duration::from_millis(5),
+        max_interval: Duration::from_millis(20),
+        multiplier: 2.0,
+        jitter: 0.0,
+        ..RpcRetryConfig::default()
+    }
+}
+
+async fn serve() -> (TestServer, Client) {
+    let fake = FakeServer::new();
+    conformance_workflows::register_all(&fake);
+    let server = TestServer::start(Arc::new(fake)).await.unwrap();
+    let connection = Connection::connect(
+        ConnectionOptions::new(server.url().unwrap())
+            .retry(quick_retry())
+            .api_key(API_KEY)
+            .tls_disabled()
+            .metadata("x-tenant-token", TOKEN),
+    )
+    .await
+    .unwrap();
+    (server, Client::new(connection))
+}
+
+#[tokio::test]
+async fn each_attempt_has_a_span_with_its_code_and_wait_and_nothing_secret() {
+    let (server, client) = serve().await;
+    server
+        .faults()
+        .fail_next("StartWorkflowExecution", 2, Code::Unavailable, "try again");
+    let (spans, dispatch) = Spans::dispatch();
+    async {
+        client
+            .start(COUNTER, WorkflowOptions::new("retried", "q").args((1,)))
+            .metadata("authorization-extra", TOKEN)
+            .await
+            .unwrap();
+    }
+    .with_subscriber(dispatch)
+    .await;
+
+    let [start] = spans.named("temporal.start_workflow").try_into().unwrap();
+    assert_eq!(start.field("status"), Some("ok"));
+    let attempts = spans.children(&start);
+    let summary: Vec<_> = attempts
+        .iter()
+        .map(|a| {
+            (
+                a.field("rpc").unwrap(),
+                a.field("attempt").unwrap(),
+                a.field("grpc_code").unwrap(),
+                a.field("backoff_ms"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("StartWorkflowExecution", "1", "UNAVAILABLE", None),
+            ("StartWorkflowExecution", "2", "UNAVAILABLE", Some("5")),
+            ("StartWorkflowExecution", "3", "OK", Some("10")),
+        ]
+    );
+    for value in spans.all_values() {
+        assert!(
+            !value.contains(API_KEY) && !value.contains(TOKEN) && !value.contains("Bearer"),
+            "a secret in a span field: {value}"
+        );
+    }
+}
