@@ -1,7 +1,8 @@
 //! OpenTelemetry trace context propagation to workers (feature `opentelemetry`).
 //!
 //! [`TracingInterceptor`] puts the current trace context into the Temporal `header` of
-//! every start, signal-with-start, signal, query, update and update-with-start, under
+//! every start, signal-with-start, signal, query, update, update-with-start and schedule
+//! creation (the schedule's workflow action), under
 //! `_tracer-data`, in the shape the official SDKs' OpenTelemetry interceptors read
 //! and write (Python's `temporalio.contrib.opentelemetry.TracingInterceptor`,
 //! TypeScript's `@temporalio/interceptors-opentelemetry`): a W3C text-map carrier
@@ -44,9 +45,9 @@ use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 use crate::error::Result;
 use crate::interceptor::{
-    Headers, Interceptor, Next, QueryWorkflowInput, QueryWorkflowOutput, SignalWithStartInput,
-    SignalWorkflowInput, StartUpdateInput, StartUpdateOutput, StartWorkflowInput,
-    StartWorkflowOutput, UpdateWithStartInput, UpdateWithStartOutput,
+    CreateScheduleInput, Headers, Interceptor, Next, QueryWorkflowInput, QueryWorkflowOutput,
+    SignalWithStartInput, SignalWorkflowInput, StartUpdateInput, StartUpdateOutput,
+    StartWorkflowInput, StartWorkflowOutput, UpdateWithStartInput, UpdateWithStartOutput,
 };
 
 /// The Temporal header the official SDKs' OpenTelemetry interceptors use.
@@ -177,6 +178,19 @@ impl Interceptor for TracingInterceptor {
         // The start's header reaches the workflow, the update's its update handler.
         self.inject(&mut input.start.headers)?;
         self.inject(&mut input.update.headers)?;
+        next.run(input).await
+    }
+
+    async fn create_schedule(
+        &self,
+        mut input: CreateScheduleInput,
+        next: Next<'_, CreateScheduleInput, ()>,
+    ) -> Result<()> {
+        // Every workflow the schedule starts carries the creating span's context, as
+        // the TypeScript interceptor does for schedule creation.
+        if let Some(action) = input.schedule.action.as_start_workflow_mut() {
+            self.inject(&mut action.headers)?;
+        }
         next.run(input).await
     }
 }

@@ -10,6 +10,8 @@
 //! | `workflow_id`, `workflow_type`, `run_id` | when the operation has them (`run_id` is recorded once known) |
 //! | `handler` | the signal, query or update name |
 //! | `update_id` | the update id, once known |
+//! | `schedule_id` | the schedule's id (schedule operations) |
+//! | `activity_id` | the activity id of an async activity handle addressed by id (its `workflow_id` and `run_id` too) |
 //! | `status` | `"ok"` or `"error"`, recorded when the operation ends |
 //! | `error` | the [`Error`](crate::Error) variant (`"WorkflowNotFound"`, `"Service"`, ...) |
 //! | `grpc_code` | the gRPC code of the failed RPC (`"UNAVAILABLE"`, ...), when one failed |
@@ -39,6 +41,8 @@ macro_rules! operation_span {
             run_id = ::tracing::field::Empty,
             handler = ::tracing::field::Empty,
             update_id = ::tracing::field::Empty,
+            schedule_id = ::tracing::field::Empty,
+            activity_id = ::tracing::field::Empty,
             status = ::tracing::field::Empty,
             error = ::tracing::field::Empty,
             grpc_code = ::tracing::field::Empty,

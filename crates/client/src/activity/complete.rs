@@ -7,6 +7,7 @@ use super::AsyncActivityHandle;
 use crate::call::{bounded, call_option_setters, into_future};
 use crate::error::Result;
 use crate::interceptor::CompleteAsyncActivityInput;
+use crate::spans::{operation_span, traced};
 
 /// Completes an activity, from [`AsyncActivityHandle::complete`]: set per-call options,
 /// then `.await` it.
@@ -30,6 +31,12 @@ impl<'a> CompleteActivity<'a> {
     call_option_setters!();
 
     async fn run(self) -> Result<()> {
+        let span = operation_span!("temporal.complete_activity", self.handle.client.namespace());
+        self.handle.record_target(&span);
+        traced(span, self.run_untraced()).await
+    }
+
+    async fn run_untraced(self) -> Result<()> {
         let handle = self.handle;
         let client = &handle.client;
         bounded("complete activity", self.call.timeout, async move {

@@ -9,6 +9,7 @@ use super::AsyncActivityHandle;
 use crate::call::{bounded, call_option_setters, into_future};
 use crate::error::Result;
 use crate::interceptor::FailAsyncActivityInput;
+use crate::spans::{operation_span, traced};
 
 /// Fails an activity, from [`AsyncActivityHandle::fail`]: set details and per-call
 /// options, then `.await` it.
@@ -51,6 +52,12 @@ impl<'a> FailActivity<'a> {
     call_option_setters!();
 
     async fn run(self) -> Result<()> {
+        let span = operation_span!("temporal.fail_activity", self.handle.client.namespace());
+        self.handle.record_target(&span);
+        traced(span, self.run_untraced()).await
+    }
+
+    async fn run_untraced(self) -> Result<()> {
         let handle = self.handle;
         let client = &handle.client;
         bounded("fail activity", self.call.timeout, async move {

@@ -8,6 +8,7 @@ use super::AsyncActivityHandle;
 use crate::call::{bounded, call_option_setters, into_future};
 use crate::error::Result;
 use crate::interceptor::HeartbeatAsyncActivityInput;
+use crate::spans::{operation_span, traced};
 
 /// Records a heartbeat, from [`AsyncActivityHandle::heartbeat`]: set details and
 /// per-call options, then `.await` it.
@@ -38,6 +39,15 @@ impl<'a> HeartbeatActivity<'a> {
     call_option_setters!();
 
     async fn run(self) -> Result<()> {
+        let span = operation_span!(
+            "temporal.heartbeat_activity",
+            self.handle.client.namespace()
+        );
+        self.handle.record_target(&span);
+        traced(span, self.run_untraced()).await
+    }
+
+    async fn run_untraced(self) -> Result<()> {
         let handle = self.handle;
         let client = &handle.client;
         bounded("heartbeat activity", self.call.timeout, async move {

@@ -152,6 +152,26 @@ pub struct AsyncActivityHandle {
 }
 
 impl AsyncActivityHandle {
+    /// Records the workflow id, run id and activity id on an operation span when the
+    /// handle names the activity by id (a task token is opaque and never recorded).
+    pub(crate) fn record_target(&self, span: &tracing::Span) {
+        if span.is_disabled() {
+            return;
+        }
+        if let ActivityRef::Id {
+            workflow_id,
+            run_id,
+            activity_id,
+        } = &self.activity
+        {
+            span.record("workflow_id", workflow_id.as_str());
+            span.record("activity_id", activity_id.as_str());
+            if let Some(run_id) = run_id {
+                span.record("run_id", run_id.as_str());
+            }
+        }
+    }
+
     /// Which activity this handle names.
     pub fn activity(&self) -> &ActivityRef {
         &self.activity

@@ -8,6 +8,7 @@ use super::AsyncActivityHandle;
 use crate::call::{bounded, call_option_setters, into_future};
 use crate::error::Result;
 use crate::interceptor::ReportAsyncActivityCancellationInput;
+use crate::spans::{operation_span, traced};
 
 /// Reports an activity's cancellation, from
 /// [`AsyncActivityHandle::report_cancellation`]: set details and per-call options, then
@@ -39,6 +40,15 @@ impl<'a> ReportActivityCancellation<'a> {
     call_option_setters!();
 
     async fn run(self) -> Result<()> {
+        let span = operation_span!(
+            "temporal.report_activity_cancellation",
+            self.handle.client.namespace()
+        );
+        self.handle.record_target(&span);
+        traced(span, self.run_untraced()).await
+    }
+
+    async fn run_untraced(self) -> Result<()> {
         let handle = self.handle;
         let client = &handle.client;
         bounded(

@@ -13,6 +13,7 @@ use crate::call::{bounded, call_option_setters, into_future};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::interceptor::CreateScheduleInput;
+use crate::spans::{operation_span, traced};
 
 impl ScheduleClient {
     /// Creates a schedule and returns a handle to it. Await the returned
@@ -120,6 +121,15 @@ impl CreateSchedule<'_> {
 
 impl<'a> CreateSchedule<'a> {
     async fn run(self) -> Result<ScheduleHandle> {
+        let span = operation_span!(
+            "temporal.create_schedule",
+            self.client.namespace(),
+            schedule_id = self.schedule_id.as_str()
+        );
+        traced(span, self.run_untraced()).await
+    }
+
+    async fn run_untraced(self) -> Result<ScheduleHandle> {
         let client = self.client;
         bounded("create schedule", self.call.timeout, async move {
             let mut schedule = self.schedule;

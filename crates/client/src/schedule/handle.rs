@@ -9,6 +9,7 @@ use crate::call::{bounded, call_option_setters, into_future};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::interceptor::{DeleteScheduleInput, DescribeScheduleInput};
+use crate::spans::{operation_span, traced};
 
 /// A handle to one schedule, from [`ScheduleClient::get_handle`](super::ScheduleClient::get_handle)
 /// or [`create`](super::ScheduleClient::create). Cheap to clone; holds no state of the
@@ -86,6 +87,15 @@ impl DescribeSchedule<'_> {
 
 impl<'a> DescribeSchedule<'a> {
     async fn run(self) -> Result<ScheduleDescription> {
+        let span = operation_span!(
+            "temporal.describe_schedule",
+            self.handle.client.namespace(),
+            schedule_id = self.handle.schedule_id.as_str()
+        );
+        traced(span, self.run_untraced()).await
+    }
+
+    async fn run_untraced(self) -> Result<ScheduleDescription> {
         bounded(
             "describe schedule",
             self.call.timeout,
@@ -128,6 +138,15 @@ impl DeleteSchedule<'_> {
 
 impl<'a> DeleteSchedule<'a> {
     async fn run(self) -> Result<()> {
+        let span = operation_span!(
+            "temporal.delete_schedule",
+            self.handle.client.namespace(),
+            schedule_id = self.handle.schedule_id.as_str()
+        );
+        traced(span, self.run_untraced()).await
+    }
+
+    async fn run_untraced(self) -> Result<()> {
         let handle = self.handle;
         bounded("delete schedule", self.call.timeout, async move {
             let input = DeleteScheduleInput {

@@ -10,6 +10,7 @@ use super::ScheduleHandle;
 use crate::call::{bounded, call_option_setters, into_future};
 use crate::error::Result;
 use crate::interceptor::{PatchScheduleInput, SchedulePatchKind};
+use crate::spans::{operation_span, traced};
 
 impl ScheduleHandle {
     /// Pauses the schedule: it takes no scheduled action until unpaused (trigger and
@@ -88,6 +89,42 @@ impl PatchSchedule<'_> {
 
 impl<'a> PatchSchedule<'a> {
     async fn run(self) -> Result<()> {
+        let namespace = self.handle.client.namespace();
+        let schedule_id = self.handle.schedule_id.as_str();
+        let span = match &self.patch {
+            SchedulePatchKind::Pause(_) => {
+                operation_span!(
+                    "temporal.pause_schedule",
+                    namespace,
+                    schedule_id = schedule_id
+                )
+            }
+            SchedulePatchKind::Unpause(_) => {
+                operation_span!(
+                    "temporal.unpause_schedule",
+                    namespace,
+                    schedule_id = schedule_id
+                )
+            }
+            SchedulePatchKind::Trigger(_) => {
+                operation_span!(
+                    "temporal.trigger_schedule",
+                    namespace,
+                    schedule_id = schedule_id
+                )
+            }
+            SchedulePatchKind::Backfill(_) => {
+                operation_span!(
+                    "temporal.backfill_schedule",
+                    namespace,
+                    schedule_id = schedule_id
+                )
+            }
+        };
+        traced(span, self.run_untraced()).await
+    }
+
+    async fn run_untraced(self) -> Result<()> {
         let handle = self.handle;
         bounded("patch schedule", self.call.timeout, async move {
             let input = PatchScheduleInput {

@@ -22,6 +22,7 @@ use super::ScheduleHandle;
 use crate::call::{bounded, call_option_setters, into_future};
 use crate::error::{Error, Result};
 use crate::interceptor::UpdateScheduleInput;
+use crate::spans::{operation_span, traced};
 
 /// How many times `update` runs its function before it gives up on a schedule that
 /// keeps changing under it.
@@ -85,7 +86,16 @@ impl<'a, F> UpdateSchedule<'a, F>
 where
     F: FnMut(ScheduleDescription) -> Option<ScheduleUpdate> + Send + 'a,
 {
-    async fn run(mut self) -> Result<()> {
+    async fn run(self) -> Result<()> {
+        let span = operation_span!(
+            "temporal.update_schedule",
+            self.handle.client.namespace(),
+            schedule_id = self.handle.schedule_id.as_str()
+        );
+        traced(span, self.run_untraced()).await
+    }
+
+    async fn run_untraced(mut self) -> Result<()> {
         let handle = self.handle;
         let call = self.call.clone();
         bounded("update schedule", self.call.timeout, async move {
