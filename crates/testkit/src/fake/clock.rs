@@ -32,6 +32,11 @@ pub(crate) enum TimerKind {
         workflow_id: String,
         first_execution_run_id: String,
     },
+    /// A schedule's next action time.
+    Schedule {
+        namespace: String,
+        schedule_id: String,
+    },
 }
 
 /// Timers ordered by due time, then by creation order (so equal times fire in the order

@@ -28,6 +28,7 @@ mod listing;
 mod namespaces;
 mod operator;
 mod payload;
+mod schedules;
 mod server;
 mod store;
 mod updates;

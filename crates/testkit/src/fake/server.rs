@@ -189,6 +189,7 @@ impl FakeServerBuilder {
                     registry: HashMap::new(),
                     to_drive: Vec::new(),
                     garbage: Vec::new(),
+                    schedules: super::schedules::Schedules::new(self.seed),
                 }),
                 version,
             }),
@@ -218,6 +219,8 @@ pub(crate) struct State {
     to_drive: Vec<(String, String)>,
     /// Workflow futures of closed runs, dropped once the lock is released.
     garbage: Vec<RunTask>,
+    /// Schedules (`schedules/`).
+    pub(crate) schedules: super::schedules::Schedules,
 }
 
 /// How a run closes.
@@ -973,7 +976,9 @@ impl State {
                     && *w == workflow_id
                     && *first_execution_run_id == first_run
             }
+            TimerKind::Schedule { .. } => false,
         });
+        self.schedule_run_closed(ns, run_id);
         let next_id = next.as_ref().map(|n| n.run_id.clone());
         if let Some(next) = next {
             self.create_run(ns, next);
@@ -1039,6 +1044,10 @@ impl State {
                     }
                 }
             }
+            TimerKind::Schedule {
+                namespace,
+                schedule_id,
+            } => self.process_schedule(&namespace, &schedule_id),
         }
     }
 }
@@ -1154,6 +1163,9 @@ impl Inner {
             let (next, garbage) = {
                 let mut st = self.lock();
                 let garbage = std::mem::take(&mut st.garbage);
+                if st.to_drive.is_empty() {
+                    st.process_woken_schedules();
+                }
                 let next = if st.to_drive.is_empty() {
                     None
                 } else {
