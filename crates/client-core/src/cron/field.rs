@@ -127,7 +127,12 @@ fn value(text: &str, field: Field) -> Result<i32, String> {
     {
         return Ok(i as i32 + if field.min == 1 { 1 } else { 0 });
     }
-    number(text).ok_or_else(|| format!("{} is not in range [{}-{}]", field.name, field.min, field.max))
+    number(text).ok_or_else(|| {
+        format!(
+            "{} is not in range [{}-{}]",
+            field.name, field.min, field.max
+        )
+    })
 }
 
 fn number(text: &str) -> Option<i32> {

@@ -22,7 +22,9 @@
 mod field;
 
 use temporal_proto::protobuf;
-use temporal_proto::temporal::api::schedule::v1::{CalendarSpec, IntervalSpec, StructuredCalendarSpec};
+use temporal_proto::temporal::api::schedule::v1::{
+    CalendarSpec, IntervalSpec, StructuredCalendarSpec,
+};
 
 pub use field::parse_duration;
 
@@ -90,8 +92,8 @@ pub fn parse_cron_string(text: &str) -> Result<CronString, InvalidCron> {
             Some((e, p)) => (e, Some(p)),
             None => (every.trim(), None),
         };
-        let interval = parse_duration(every)
-            .ok_or_else(|| fail(format!("invalid interval {every:?}")))?;
+        let interval =
+            parse_duration(every).ok_or_else(|| fail(format!("invalid interval {every:?}")))?;
         let phase = match phase {
             Some(p) => Some(parse_duration(p).ok_or_else(|| fail(format!("invalid phase {p:?}")))?),
             None => None,
@@ -120,17 +122,54 @@ pub fn parse_cron_string(text: &str) -> Result<CronString, InvalidCron> {
     };
     match f.len() {
         5 => {
-            (cal.minute, cal.hour, cal.day_of_month, cal.month, cal.day_of_week) =
-                (f[0].into(), f[1].into(), f[2].into(), f[3].into(), f[4].into());
+            (
+                cal.minute,
+                cal.hour,
+                cal.day_of_month,
+                cal.month,
+                cal.day_of_week,
+            ) = (
+                f[0].into(),
+                f[1].into(),
+                f[2].into(),
+                f[3].into(),
+                f[4].into(),
+            );
         }
         6 => {
-            (cal.minute, cal.hour, cal.day_of_month, cal.month, cal.day_of_week, cal.year) =
-                (f[0].into(), f[1].into(), f[2].into(), f[3].into(), f[4].into(), f[5].into());
+            (
+                cal.minute,
+                cal.hour,
+                cal.day_of_month,
+                cal.month,
+                cal.day_of_week,
+                cal.year,
+            ) = (
+                f[0].into(),
+                f[1].into(),
+                f[2].into(),
+                f[3].into(),
+                f[4].into(),
+                f[5].into(),
+            );
         }
         7 => {
             cal.second = f[0].into();
-            (cal.minute, cal.hour, cal.day_of_month, cal.month, cal.day_of_week, cal.year) =
-                (f[1].into(), f[2].into(), f[3].into(), f[4].into(), f[5].into(), f[6].into());
+            (
+                cal.minute,
+                cal.hour,
+                cal.day_of_month,
+                cal.month,
+                cal.day_of_week,
+                cal.year,
+            ) = (
+                f[1].into(),
+                f[2].into(),
+                f[3].into(),
+                f[4].into(),
+                f[5].into(),
+                f[6].into(),
+            );
         }
         _ => return Err(fail("CronString does not have 5-7 fields".into())),
     }
@@ -152,7 +191,11 @@ pub fn parse_cron_string(text: &str) -> Result<CronString, InvalidCron> {
 /// of range.
 pub fn compile_calendar(cal: &CalendarSpec) -> Result<StructuredCalendarSpec, InvalidCron> {
     let one = |text: &str, default: &str, f: field::Field| {
-        let text = if text.trim().is_empty() { default } else { text };
+        let text = if text.trim().is_empty() {
+            default
+        } else {
+            text
+        };
         field::parse(text, f).map_err(|reason| InvalidCron {
             text: text.to_owned(),
             reason,
@@ -220,7 +263,10 @@ mod tests {
         assert_eq!(seven.second, vec![r(5, 5, 1)]);
         assert_eq!(seven.year, vec![r(2030, 2030, 1)]);
         assert_eq!(seven.comment, "yearly note");
-        let six = parse_cron_string("0 0 * * * 2025-2027").unwrap().calendar.unwrap();
+        let six = parse_cron_string("0 0 * * * 2025-2027")
+            .unwrap()
+            .calendar
+            .unwrap();
         assert_eq!(six.year, vec![r(2025, 2027, 1)]);
         let daily = parse_cron_string("@daily").unwrap().calendar.unwrap();
         assert_eq!(daily.hour, vec![r(0, 0, 1)]);
@@ -228,13 +274,22 @@ mod tests {
 
     #[test]
     fn every_and_time_zones() {
-        let every = parse_cron_string("@every 90m/5m").unwrap().interval.unwrap();
+        let every = parse_cron_string("@every 90m/5m")
+            .unwrap()
+            .interval
+            .unwrap();
         assert_eq!(every.interval.unwrap().seconds, 5400);
         assert_eq!(every.phase.unwrap().seconds, 300);
         let tz = parse_cron_string("TZ=America/New_York 0 2 * * *").unwrap();
         assert_eq!(tz.timezone.as_deref(), Some("America/New_York"));
-        assert_eq!(parse_duration("1.5h"), Some(std::time::Duration::from_secs(5400)));
-        assert_eq!(parse_duration("2d"), Some(std::time::Duration::from_secs(172_800)));
+        assert_eq!(
+            parse_duration("1.5h"),
+            Some(std::time::Duration::from_secs(5400))
+        );
+        assert_eq!(
+            parse_duration("2d"),
+            Some(std::time::Duration::from_secs(172_800))
+        );
         assert_eq!(parse_duration("h"), None);
     }
 

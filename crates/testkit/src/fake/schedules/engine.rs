@@ -21,7 +21,9 @@ use temporal_proto::temporal::api::common::v1::{
 use temporal_proto::temporal::api::enums::v1::{
     ScheduleOverlapPolicy as Overlap, WorkflowExecutionStatus as Status,
 };
-use temporal_proto::temporal::api::schedule::v1::{Schedule as ProtoSchedule, ScheduleActionResult, ScheduleInfo};
+use temporal_proto::temporal::api::schedule::v1::{
+    Schedule as ProtoSchedule, ScheduleActionResult, ScheduleInfo,
+};
 
 use super::super::clock::{TimerKind, from_proto_duration, to_timestamp};
 use super::super::handlers::StartFields;
@@ -207,9 +209,9 @@ impl State {
                 .filter(|o| *o != Overlap::Unspecified)
                 .unwrap_or(default);
             match policy {
-                Overlap::AllowAll => start.push(p),
+                Overlap::AllowAll => start.push((p, policy)),
                 _ if !running => {
-                    start.push(p);
+                    start.push((p, policy));
                     running = true;
                 }
                 Overlap::Skip | Overlap::Unspecified => s.info.overlap_skipped += 1,
@@ -240,8 +242,17 @@ impl State {
         s.buffer = keep;
         s.info.buffer_size = s.buffer.len() as i64;
         let targets: Vec<WorkflowExecution> = s.info.running_workflows.clone();
-        for p in start {
-            self.start_action(ns, id, &p);
+        let pause_on_failure = s
+            .schedule
+            .policies
+            .as_ref()
+            .is_some_and(|p| p.pause_on_failure);
+        for (p, policy) in start {
+            // The server does not watch AllowAll starts (unless it must, to pause on
+            // failure): they are not in running_workflows and their recent action
+            // keeps the status Running.
+            let watch = policy != Overlap::AllowAll || pause_on_failure;
+            self.start_action(ns, id, &p, watch);
         }
         if terminate {
             for w in &targets {
@@ -280,27 +291,39 @@ impl State {
         let Some(s) = self.schedules.get(ns, id) else {
             return;
         };
-        let statuses: Vec<(WorkflowExecution, Status)> = s
+        let statuses: Vec<(WorkflowExecution, Status, String)> = s
             .info
             .running_workflows
             .iter()
             .map(|w| {
-                let status = self.run(ns, &w.run_id).map_or(Status::Terminated, |r| r.status);
-                (w.clone(), status)
+                let run = self.run(ns, &w.run_id);
+                let status = run.map_or(Status::Terminated, |r| r.status);
+                (
+                    w.clone(),
+                    status,
+                    run.map(failure_message).unwrap_or_default(),
+                )
             })
             .collect();
         let Some(s) = self.schedules.get_mut(ns, id) else {
             return;
         };
-        let pause_on_failure = s.schedule.policies.as_ref().is_some_and(|p| p.pause_on_failure);
+        let pause_on_failure = s
+            .schedule
+            .policies
+            .as_ref()
+            .is_some_and(|p| p.pause_on_failure);
         s.info.running_workflows.clear();
-        for (w, status) in statuses {
+        for (w, status, message) in statuses {
             if status == Status::Running {
                 s.info.running_workflows.push(w);
                 continue;
             }
             for a in &mut s.info.recent_actions {
-                if a.start_workflow_result.as_ref().is_some_and(|r| r.run_id == w.run_id) {
+                if a.start_workflow_result
+                    .as_ref()
+                    .is_some_and(|r| r.run_id == w.run_id)
+                {
                     a.start_workflow_status = status as i32;
                 }
             }
@@ -308,16 +331,15 @@ impl State {
                 let state = s.schedule.state.get_or_insert_with(Default::default);
                 state.paused = true;
                 state.notes = format!(
-                    "paused due to workflow failure: {}: {}",
-                    w.workflow_id,
-                    status.as_str_name()
+                    "paused due to workflow failure: {}: {message}",
+                    w.workflow_id
                 );
             }
         }
     }
 
     /// Starts the action's workflow for one pending start and records it.
-    fn start_action(&mut self, ns: &str, id: &str, p: &Pending) {
+    fn start_action(&mut self, ns: &str, id: &str, p: &Pending, watch: bool) {
         let now = self.now;
         let request_id = self.ids.uuid();
         let Some(s) = self.schedules.get(ns, id) else {
@@ -409,7 +431,9 @@ impl State {
         });
         let excess = s.info.recent_actions.len().saturating_sub(RECENT_ACTIONS);
         s.info.recent_actions.drain(..excess);
-        s.info.running_workflows.push(execution);
+        if watch {
+            s.info.running_workflows.push(execution);
+        }
     }
 
     /// Replaces the schedule's timer with one at its next action time.
@@ -457,5 +481,23 @@ impl State {
             self.process_schedule(&ns, &id);
         }
         any
+    }
+}
+
+/// The failure message of a closed run (the server's pause note quotes it).
+fn failure_message(run: &super::super::store::Run) -> String {
+    use temporal_proto::temporal::api::history::v1::history_event::Attributes;
+    match run
+        .history
+        .close_event()
+        .and_then(|e| e.attributes.as_ref())
+    {
+        Some(Attributes::WorkflowExecutionFailedEventAttributes(a)) => a
+            .failure
+            .as_ref()
+            .map(|f| f.message.clone())
+            .unwrap_or_default(),
+        Some(Attributes::WorkflowExecutionTimedOutEventAttributes(_)) => "workflow timeout".into(),
+        _ => String::new(),
     }
 }

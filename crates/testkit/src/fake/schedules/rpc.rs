@@ -22,10 +22,10 @@ use temporal_proto::temporal::api::workflowservice::v1 as wf;
 use super::super::clock::{to_proto_duration, to_timestamp};
 use super::super::handlers::invalid;
 use super::super::server::{FakeServer, State};
+use super::Schedule;
 use super::describe::{describe, list_entry, token};
 use super::engine::{DEFAULT_CATCHUP, Pending};
 use super::spec::{Spec, from_nanos, normalize};
-use super::Schedule;
 
 fn not_found(rpc: &'static str, id: &str) -> ServiceError {
     ServiceError::new(
@@ -40,14 +40,21 @@ fn ts(t: &protobuf::Timestamp) -> SystemTime {
 }
 
 /// Normalises a schedule as the server stores it: spec compiled, policies defaulted.
-fn prepare(rpc: &'static str, mut s: ProtoSchedule, seed: u64) -> Result<(ProtoSchedule, Spec), ServiceError> {
+fn prepare(
+    rpc: &'static str,
+    mut s: ProtoSchedule,
+    seed: u64,
+) -> Result<(ProtoSchedule, Spec), ServiceError> {
     let spec = normalize(s.spec.take().unwrap_or_default())
         .map_err(|e| invalid(rpc, format!("Invalid schedule spec: {e}")))?;
-    let compiled = Spec::new(&spec, seed)
-        .map_err(|e| invalid(rpc, format!("Invalid schedule spec: {e}")))?;
+    let compiled =
+        Spec::new(&spec, seed).map_err(|e| invalid(rpc, format!("Invalid schedule spec: {e}")))?;
     s.spec = Some(spec);
     let start = s.action.as_ref().and_then(|a| a.action.as_ref());
-    let Some(temporal_proto::temporal::api::schedule::v1::schedule_action::Action::StartWorkflow(w)) = start else {
+    let Some(temporal_proto::temporal::api::schedule::v1::schedule_action::Action::StartWorkflow(
+        w,
+    )) = start
+    else {
         return Err(invalid(rpc, "Action is required"));
     };
     if w.workflow_id.is_empty() {
@@ -271,7 +278,11 @@ impl FakeServer {
         }
         let mut st = self.inner.lock();
         st.namespace(RPC, &r.namespace)?;
-        let ids: Vec<String> = st.schedules.in_namespace(&r.namespace).map(|(id, _)| id.clone()).collect();
+        let ids: Vec<String> = st
+            .schedules
+            .in_namespace(&r.namespace)
+            .map(|(id, _)| id.clone())
+            .collect();
         for id in &ids {
             st.process_schedule(&r.namespace, id);
         }

@@ -59,7 +59,11 @@ pub(crate) fn normalize(mut spec: ScheduleSpec) -> Result<ScheduleSpec, String> 
         let Some(every) = every else {
             return Err("interval is too small".into());
         };
-        let phase = iv.phase.as_ref().and_then(from_proto_duration).unwrap_or_default();
+        let phase = iv
+            .phase
+            .as_ref()
+            .and_then(from_proto_duration)
+            .unwrap_or_default();
         if phase >= every {
             return Err("phase must be less than interval".into());
         }
@@ -95,7 +99,11 @@ fn bits(ranges: &[Range], default: (i32, i32), max: i32) -> u64 {
         end: default.1,
         step: 1,
     }];
-    let ranges = if ranges.is_empty() { &defaults[..] } else { ranges };
+    let ranges = if ranges.is_empty() {
+        &defaults[..]
+    } else {
+        ranges
+    };
     for r in ranges {
         let end = if r.end < r.start { r.start } else { r.end };
         let step = r.step.max(1);
@@ -154,7 +162,9 @@ impl Calendar {
         let ts = jiff::Timestamp::from_nanosecond(after).ok()?;
         let local = ts.to_zoned(tz.clone()).datetime();
         // Start two hours early so a DST fold cannot hide a match.
-        let floor = local.checked_sub(jiff::SignedDuration::from_hours(2)).ok()?;
+        let floor = local
+            .checked_sub(jiff::SignedDuration::from_hours(2))
+            .ok()?;
         let mut date = local.date();
         for day in 0..SEARCH_DAYS {
             if self.day_ok(date) {
@@ -263,7 +273,10 @@ impl Spec {
     }
 
     fn raw_next(&self, after: i128) -> Option<i128> {
-        let cal = self.calendars.iter().filter_map(|c| c.next(&self.tz, after));
+        let cal = self
+            .calendars
+            .iter()
+            .filter_map(|c| c.next(&self.tz, after));
         let iv = self.intervals.iter().map(|&(every, phase)| {
             let k = (after - phase).div_euclid(every) + 1;
             phase + k * every
@@ -427,10 +440,16 @@ mod tests {
         let f = s.next(utc("2024-01-01T00:30:00Z")).unwrap();
         assert_eq!(f.nominal, utc("2024-01-01T02:00:00Z"));
         raw.jitter = Some(to_proto_duration(Duration::from_secs(600)));
-        let j = Spec::new(&raw, 7).unwrap().next(utc("2024-01-01T02:30:00Z")).unwrap();
+        let j = Spec::new(&raw, 7)
+            .unwrap()
+            .next(utc("2024-01-01T02:30:00Z"))
+            .unwrap();
         let delay = j.actual.duration_since(j.nominal).unwrap();
         assert!(delay < Duration::from_secs(600));
-        let again = Spec::new(&raw, 7).unwrap().next(utc("2024-01-01T02:30:00Z")).unwrap();
+        let again = Spec::new(&raw, 7)
+            .unwrap()
+            .next(utc("2024-01-01T02:30:00Z"))
+            .unwrap();
         assert_eq!(j, again);
         let bad = |s: ScheduleSpec| normalize(s).unwrap_err();
         assert_eq!(
