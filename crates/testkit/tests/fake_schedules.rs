@@ -617,7 +617,7 @@ async fn describe_shows_the_compiled_spec_defaults_and_conflict_token() {
     assert_eq!(spec.structured_calendar[0].hour, vec![one(12)]);
     assert_eq!(spec.structured_calendar[0].day_of_week, vec![one(1)]);
     assert_eq!(spec.interval[0].interval, dur(5400));
-    let policies = schedule.policies.clone().unwrap();
+    let policies = schedule.policies.unwrap();
     assert_eq!(policies.overlap_policy, Overlap::Skip as i32);
     assert_eq!(policies.catchup_window, dur(365 * 86_400));
     assert_eq!(d.memo.unwrap().fields["owner"].data, b"\"ops\"");

@@ -416,12 +416,11 @@ impl State {
             run_id: started.run_id,
         };
         s.info.action_count += 1;
-        if !p.manual {
-            if let Some(state) = s.schedule.state.as_mut() {
-                if state.limited_actions {
-                    state.remaining_actions = (state.remaining_actions - 1).max(0);
-                }
-            }
+        if let Some(state) = s.schedule.state.as_mut()
+            && !p.manual
+            && state.limited_actions
+        {
+            state.remaining_actions = (state.remaining_actions - 1).max(0);
         }
         s.info.recent_actions.push(ScheduleActionResult {
             schedule_time: Some(to_timestamp(p.nominal)),
