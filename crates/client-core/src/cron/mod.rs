@@ -20,6 +20,7 @@
 //! time when every field matches (day of month AND day of week), unlike classic cron.
 
 mod field;
+mod workflow;
 
 use temporal_proto::protobuf;
 use temporal_proto::temporal::api::schedule::v1::{
@@ -27,6 +28,7 @@ use temporal_proto::temporal::api::schedule::v1::{
 };
 
 pub use field::parse_duration;
+pub use workflow::{WorkflowCron, WorkflowCronKind, parse_workflow_cron};
 
 /// A cron string the server would refuse. The message is the server's wording after
 /// `Invalid schedule spec: `.
