@@ -7,8 +7,9 @@
 //! interval matches `epoch + phase + k * interval`; the spec's next time is the earliest
 //! of its calendars and intervals that no exclusion matches, inside `[start, end]`;
 //! jitter delays each action by a pseudo-random amount below `jitter`, capped at the
-//! gap to the following nominal time. Civil times that fall in a DST gap move forward,
-//! and repeated ones take the earlier instant (Go's `time.Date`, jiff's "compatible").
+//! gap to the following nominal time. A calendar matches every instant whose wall-clock
+//! time matches (checked on the dev server): a time in a DST gap is skipped, one in a
+//! fold fires twice.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -31,16 +32,25 @@ const SEARCH_DAYS: i64 = 366 * 30;
 ///
 /// The server's reason (to follow `Invalid schedule spec: `).
 pub(crate) fn normalize(mut spec: ScheduleSpec) -> Result<ScheduleSpec, String> {
+    // Every cron string must name the same zone (or none, as `@every` does); a named
+    // zone must agree with `timezone_name` if that is set. Checked on the dev server:
+    // `["CRON_TZ=America/New_York 30 2 * * *", "@every 90m"]` is refused.
+    let mut cron_zone: Option<String> = None;
     for text in std::mem::take(&mut spec.cron_string) {
         let c = parse_cron_string(&text).map_err(|e| e.reason)?;
-        if let Some(tz) = c.timezone {
-            if !spec.timezone_name.is_empty() && spec.timezone_name != tz {
-                return Err("conflicting timezone names".into());
-            }
-            spec.timezone_name = tz;
+        let tz = c.timezone.unwrap_or_default();
+        match &cron_zone {
+            Some(z) if *z != tz => return Err("conflicting timezone names".into()),
+            _ => cron_zone = Some(tz),
         }
         spec.structured_calendar.extend(c.calendar);
         spec.interval.extend(c.interval);
+    }
+    if let Some(tz) = cron_zone.filter(|z| !z.is_empty()) {
+        if !spec.timezone_name.is_empty() && spec.timezone_name != tz {
+            return Err("conflicting timezone names".into());
+        }
+        spec.timezone_name = tz;
     }
     for cal in std::mem::take(&mut spec.calendar) {
         spec.structured_calendar
@@ -158,29 +168,42 @@ impl Calendar {
     }
 
     /// The first matching instant strictly after `after` (unix nanoseconds).
+    ///
+    /// A match is any instant whose wall-clock time in the zone matches, as on the
+    /// server (checked on the dev server): a time in a DST gap never happens, and one
+    /// in a fold happens twice.
     fn next(&self, tz: &TimeZone, after: i128) -> Option<i128> {
         let ts = jiff::Timestamp::from_nanosecond(after).ok()?;
         let local = ts.to_zoned(tz.clone()).datetime();
-        // Start two hours early so a DST fold cannot hide a match.
+        // Start early so a DST fold cannot hide a match.
         let floor = local
-            .checked_sub(jiff::SignedDuration::from_hours(2))
+            .checked_sub(jiff::SignedDuration::from_hours(3))
             .ok()?;
-        let mut date = local.date();
-        for day in 0..SEARCH_DAYS {
+        let mut date = floor.date();
+        let mut best: Option<(i128, DateTime)> = None;
+        for _ in 0..SEARCH_DAYS {
             if self.day_ok(date) {
                 for h in (0..24i8).filter(|h| self.hours & (1 << h) != 0) {
                     for m in (0..60i8).filter(|m| self.minutes & (1 << m) != 0) {
                         for s in (0..60i8).filter(|s| self.seconds & (1 << s) != 0) {
                             let dt = date.at(h, m, s, 0);
-                            if day == 0 && dt < floor {
+                            if dt < floor {
                                 continue;
                             }
-                            let Ok(z) = tz.to_ambiguous_zoned(dt).compatible() else {
-                                continue;
-                            };
-                            let n = z.timestamp().as_nanosecond();
-                            if n > after {
-                                return Some(n);
+                            if let Some((_, found)) = best {
+                                // Past the fold window of the best match: it is final.
+                                if dt
+                                    > found
+                                        .checked_add(jiff::SignedDuration::from_hours(3))
+                                        .ok()?
+                                {
+                                    return best.map(|b| b.0);
+                                }
+                            }
+                            for n in instants(tz, dt) {
+                                if n > after && best.is_none_or(|(b, _)| n < b) {
+                                    best = Some((n, dt));
+                                }
                             }
                         }
                     }
@@ -188,8 +211,24 @@ impl Calendar {
             }
             date = date.tomorrow().ok()?;
         }
-        None
+        best.map(|b| b.0)
     }
+}
+
+/// Every instant (unix nanoseconds) whose wall-clock time in `tz` is `dt`: none in a
+/// gap, two in a fold.
+fn instants(tz: &TimeZone, dt: DateTime) -> Vec<i128> {
+    use jiff::tz::AmbiguousOffset;
+    let offsets = match tz.to_ambiguous_timestamp(dt).offset() {
+        AmbiguousOffset::Unambiguous { offset } => vec![offset],
+        AmbiguousOffset::Gap { .. } => Vec::new(),
+        AmbiguousOffset::Fold { before, after } => vec![before, after],
+    };
+    offsets
+        .into_iter()
+        .filter_map(|o| o.to_timestamp(dt).ok())
+        .map(|t| t.as_nanosecond())
+        .collect()
 }
 
 /// A spec ready to evaluate.
@@ -411,16 +450,35 @@ mod tests {
 
     #[test]
     fn time_zones_follow_dst() {
-        // 02:30 does not exist in New York on 2024-03-10: it moves to 03:30 EDT.
+        // 02:30 does not exist in New York on 2024-03-10: that day has no run.
         let s = spec(&["CRON_TZ=America/New_York 30 2 * * *"]);
         let f = s.next(utc("2024-03-09T12:00:00Z")).unwrap();
-        assert_eq!(f.nominal, utc("2024-03-10T07:30:00Z"));
-        let f = s.next(utc("2024-03-10T12:00:00Z")).unwrap();
         assert_eq!(f.nominal, utc("2024-03-11T06:30:00Z"));
-        // 01:30 happens twice on 2024-11-03; the earlier (EDT) one fires.
+        // 01:30 happens twice on 2024-11-03 (EDT, then EST): both fire.
         let fold = spec(&["CRON_TZ=America/New_York 30 1 * * *"]);
-        let f = fold.next(utc("2024-11-03T00:00:00Z")).unwrap();
-        assert_eq!(f.nominal, utc("2024-11-03T05:30:00Z"));
+        let fires = fold.between(utc("2024-11-02T12:00:00Z"), utc("2024-11-04T12:00:00Z"), 9);
+        let nominal: Vec<_> = fires.iter().map(|f| f.nominal).collect();
+        assert_eq!(
+            nominal,
+            vec![
+                utc("2024-11-03T05:30:00Z"),
+                utc("2024-11-03T06:30:00Z"),
+                utc("2024-11-04T06:30:00Z")
+            ]
+        );
+        // Interleaved fold times come out in instant order, as the dev server lists
+        // them for `*/30 1-3 * * *`.
+        let every_half = spec(&["CRON_TZ=America/New_York */30 1-3 * * *"]);
+        let fires =
+            every_half.between(utc("2024-11-03T04:00:00Z"), utc("2024-11-03T09:00:00Z"), 20);
+        let got: Vec<_> = fires.iter().map(|f| f.nominal).collect();
+        let want: Vec<_> = [
+            "05:00", "05:30", "06:00", "06:30", "07:00", "07:30", "08:00", "08:30",
+        ]
+        .iter()
+        .map(|hm| utc(&format!("2024-11-03T{hm}:00Z")))
+        .collect();
+        assert_eq!(got, want);
     }
 
     #[test]
@@ -474,5 +532,22 @@ mod tests {
             }),
             "conflicting timezone names"
         );
+        assert_eq!(
+            bad(ScheduleSpec {
+                cron_string: vec![
+                    "CRON_TZ=America/New_York 30 2 * * *".into(),
+                    "@every 90m".into()
+                ],
+                ..Default::default()
+            }),
+            "conflicting timezone names"
+        );
+        let zoned = normalize(ScheduleSpec {
+            cron_string: vec!["0 12 * * MON".into(), "@every 90m".into()],
+            timezone_name: "Europe/Paris".into(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(zoned.timezone_name, "Europe/Paris");
     }
 }
