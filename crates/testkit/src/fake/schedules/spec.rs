@@ -181,6 +181,8 @@ impl Calendar {
             .ok()?;
         let mut date = floor.date();
         let mut best: Option<(i128, DateTime)> = None;
+        // A fixed offset has no folds: the first match is the answer.
+        let fixed = tz.to_fixed_offset().is_ok();
         for _ in 0..SEARCH_DAYS {
             if self.day_ok(date) {
                 for h in (0..24i8).filter(|h| self.hours & (1 << h) != 0) {
@@ -204,6 +206,9 @@ impl Calendar {
                                 if n > after && best.is_none_or(|(b, _)| n < b) {
                                     best = Some((n, dt));
                                 }
+                            }
+                            if fixed && best.is_some() {
+                                return best.map(|b| b.0);
                             }
                         }
                     }
