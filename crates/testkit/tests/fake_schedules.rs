@@ -771,6 +771,16 @@ async fn errors_match_the_dev_server() {
         (every(0), "Invalid schedule spec: interval is too small"),
         (
             ScheduleSpec {
+                interval: vec![IntervalSpec {
+                    interval: dur(60),
+                    phase: dur(60),
+                }],
+                ..Default::default()
+            },
+            "Invalid schedule spec: phase cannot be greater than Interval",
+        ),
+        (
+            ScheduleSpec {
                 timezone_name: "Mars/X".into(),
                 ..every(60)
             },

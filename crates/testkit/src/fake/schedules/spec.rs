@@ -75,7 +75,7 @@ pub(crate) fn normalize(mut spec: ScheduleSpec) -> Result<ScheduleSpec, String> 
             .and_then(from_proto_duration)
             .unwrap_or_default();
         if phase >= every {
-            return Err("phase must be less than interval".into());
+            return Err("phase cannot be greater than Interval".into());
         }
         iv.phase = (!phase.is_zero()).then(|| to_proto_duration(phase));
     }
