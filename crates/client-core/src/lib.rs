@@ -6,6 +6,7 @@
 
 pub mod builders;
 mod call;
+pub mod cron;
 mod error;
 pub mod failure;
 #[cfg(feature = "tonic")]

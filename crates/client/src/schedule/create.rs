@@ -41,8 +41,6 @@ impl ScheduleClient {
     ///     )
     ///     .memo("owner", "ada")
     ///     .await;
-    /// # // Until the testkit's fake models schedules, it answers UNIMPLEMENTED.
-    /// # if created.as_ref().err().and_then(|e| e.service_error()).is_some_and(|e| e.is_unimplemented()) { return Ok(()); }
     /// let handle = created?;
     /// let description = handle.describe().await?;
     /// assert_eq!(description.memo::<String>("owner").transpose()?.as_deref(), Some("ada"));

@@ -2,9 +2,8 @@
 //! unpause, update with a conflict, backfill, overlap policies with a slow workflow,
 //! delete, and the already-exists and not-found errors.
 //!
-//! On the fake back ends these run once the testkit's fake models schedules; until then
-//! the fake answers UNIMPLEMENTED and the scenario says it is skipped there. On the dev
-//! server they use intervals of seconds.
+//! They run on every back end: the fake models schedules on its virtual clock; on the
+//! dev server they use intervals of seconds.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -36,21 +35,10 @@ fn echo_schedule(backend: &Backend, workflow_id: &str, spec: ScheduleSpec) -> Sc
     )
 }
 
-/// Creates a schedule, or says the back end does not support schedules yet (the fake
-/// before it models them) by returning `None`.
+/// Creates a schedule (always `Some`; a failure fails the scenario).
 async fn create(backend: &Backend, id: &str, schedule: Schedule) -> Option<ScheduleHandle> {
     match backend.client.schedules().create(id, schedule).await {
         Ok(handle) => Some(handle),
-        Err(e)
-            if backend.kind != Kind::Dev
-                && e.service_error().is_some_and(|s| s.is_unimplemented()) =>
-        {
-            eprintln!(
-                "SKIPPED on {}: the fake does not model schedules yet",
-                backend.kind
-            );
-            None
-        }
         Err(e) => panic!("[{}] create schedule {id}: {e:#?}", backend.kind),
     }
 }

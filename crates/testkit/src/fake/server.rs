@@ -190,6 +190,7 @@ impl FakeServerBuilder {
                     to_drive: Vec::new(),
                     garbage: Vec::new(),
                     activities: Default::default(),
+                    schedules: super::schedules::Schedules::new(self.seed),
                 }),
                 version,
             }),
@@ -221,6 +222,8 @@ pub(crate) struct State {
     garbage: Vec<RunTask>,
     /// Pending fake activities (`activities.rs`).
     pub(crate) activities: super::activities::PendingActivities,
+    /// Schedules (`schedules/`).
+    pub(crate) schedules: super::schedules::Schedules,
 }
 
 /// How a run closes.
@@ -977,7 +980,9 @@ impl State {
                     && *w == workflow_id
                     && *first_execution_run_id == first_run
             }
+            TimerKind::Schedule { .. } => false,
         });
+        self.schedule_run_closed(ns, run_id);
         let next_id = next.as_ref().map(|n| n.run_id.clone());
         if let Some(next) = next {
             self.create_run(ns, next);
@@ -1049,6 +1054,10 @@ impl State {
                     }
                 }
             }
+            TimerKind::Schedule {
+                namespace,
+                schedule_id,
+            } => self.process_schedule(&namespace, &schedule_id),
         }
     }
 }
@@ -1164,6 +1173,9 @@ impl Inner {
             let (next, garbage) = {
                 let mut st = self.lock();
                 let garbage = std::mem::take(&mut st.garbage);
+                if st.to_drive.is_empty() {
+                    st.process_woken_schedules();
+                }
                 let next = if st.to_drive.is_empty() {
                     None
                 } else {
