@@ -9,7 +9,7 @@
 //! It runs on the embedded in-memory fake server by default (the fake is called
 //! directly, so there are no RPC attempt spans); with `TEMPORAL_ADDRESS=host:port` it
 //! connects to a real server (a worker must serve the conformance `counter` workflow
-//! on the task queue `observability`, e.g. `crates/testkit/worker/worker.py`) and
+//! on the task queue `examples`, e.g. `crates/testkit/worker/worker.py`) and
 //! the `temporal.rpc` spans appear too. Each line is a span closing, with its fields
 //! and its time.
 
@@ -19,6 +19,8 @@ use temporal_client::{
 };
 use tracing::Instrument as _;
 use tracing_subscriber::fmt::format::FmtSpan;
+
+use temporal_examples::TASK_QUEUE;
 
 const COUNTER: WorkflowDefinition<(i64,), i64> = WorkflowDefinition::new("counter");
 const INCREMENT: SignalDefinition<(i64,)> = SignalDefinition::new("increment");
@@ -39,7 +41,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         _ => {
             let fake = temporal_testkit::FakeServer::new();
-            temporal_testkit::conformance_workflows::register_all_on(&fake, "observability");
+            temporal_testkit::conformance_workflows::register_all_on(&fake, TASK_QUEUE);
             Client::from_service(fake)
         }
     };
@@ -47,10 +49,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     async {
         let id = format!("observability-{}", std::process::id());
         let handle = client
-            .start(
-                COUNTER,
-                WorkflowOptions::new(id, "observability").args((1,)),
-            )
+            .start(COUNTER, WorkflowOptions::new(id, TASK_QUEUE).args((1,)))
             .await?;
         handle.signal(INCREMENT).arg(2).await?;
         let value = handle.query(GET_VALUE).await?;

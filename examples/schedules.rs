@@ -9,9 +9,9 @@
 //! ```
 //!
 //! With `TEMPORAL_ADDRESS=host:port` it talks to a real server instead; a worker must
-//! poll the task queue `schedules-example` for the `hello` workflow, e.g. the
+//! poll the task queue `examples` for the `hello` workflow, e.g. the
 //! conformance worker: `.venv/bin/python crates/testkit/worker/worker.py --address
-//! host:port --namespace default --task-queue schedules-example`.
+//! host:port --namespace default --task-queue examples`.
 
 use std::time::Duration;
 
@@ -20,7 +20,7 @@ use temporal_client::{Client, Connection, ConnectionOptions, WorkflowDefinition,
 use temporal_testkit::{FakeServer, WorkflowContext, WorkflowResult};
 
 const HELLO: WorkflowDefinition<(String,), String> = WorkflowDefinition::new("hello");
-const TASK_QUEUE: &str = "schedules-example";
+use temporal_examples::TASK_QUEUE;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

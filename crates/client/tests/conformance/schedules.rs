@@ -20,7 +20,7 @@ use temporal_client::schedule::{
 use temporal_client::{Client, Error, WorkflowExecutionStatus, WorkflowOptions, async_trait};
 use temporal_client_core::{ServiceRequest, WorkflowService};
 
-use crate::backend::{Backend, Kind, on_every_backend};
+use crate::backend::{Backend, on_every_backend};
 use crate::defs::{ECHO, SLEEP};
 
 fn echo_schedule(backend: &Backend, workflow_id: &str, spec: ScheduleSpec) -> Schedule {
