@@ -209,3 +209,90 @@ async fn per_call_timeouts_on_result_and_query_return_a_typed_timeout_in_time() 
     server.faults().clear();
     handle.cancel().await.unwrap();
 }
+
+/// A mutation whose response is lost after it took effect is retried by the connection
+/// with the same request id: the signal is recorded once, signal-with-start signals
+/// once, and a terminate that finds its run already terminated reports success.
+#[tokio::test]
+async fn mutations_retried_after_a_lost_response_take_effect_once_and_report_success() {
+    let fake = fake();
+    let server = TestServer::start(Arc::new(fake.clone())).await.unwrap();
+    let connection =
+        Connection::connect(ConnectionOptions::new(server.url().unwrap()).retry(quick_retry()))
+            .await
+            .unwrap();
+    let client = Client::new(connection);
+    let handle = client
+        .start(COUNTER, WorkflowOptions::new("lost-1", "q").args((0,)))
+        .await
+        .unwrap();
+
+    server.faults().lose_response_next(
+        "SignalWorkflowExecution",
+        1,
+        Code::Unavailable,
+        "response lost",
+    );
+    handle.signal("increment").arg(5_i64).await.unwrap();
+    assert_eq!(server.faults().calls("SignalWorkflowExecution"), 2);
+    let value: i64 = handle.query("get_value").await.unwrap();
+    assert_eq!(value, 5, "the retried signal was applied once");
+
+    server.faults().lose_response_next(
+        "SignalWithStartWorkflowExecution",
+        1,
+        Code::Unavailable,
+        "response lost",
+    );
+    client
+        .signal_with_start(
+            COUNTER,
+            WorkflowOptions::new("lost-1", "q").args((0,)),
+            "increment",
+        )
+        .arg(2_i64)
+        .await
+        .unwrap();
+    assert_eq!(server.faults().calls("SignalWithStartWorkflowExecution"), 2);
+    let value: i64 = handle.query("get_value").await.unwrap();
+    assert_eq!(value, 7, "the retried signal-with-start signalled once");
+
+    server.faults().lose_response_next(
+        "TerminateWorkflowExecution",
+        1,
+        Code::Unavailable,
+        "response lost",
+    );
+    handle
+        .terminate()
+        .reason("done")
+        .await
+        .expect("the first attempt terminated the run: that is success");
+    assert_eq!(server.faults().calls("TerminateWorkflowExecution"), 2);
+    let history = handle.fetch_history().into_history().await.unwrap();
+    let signals = history
+        .events
+        .iter()
+        .filter(|e| {
+            e.event_type()
+                == temporal_client::proto::temporal::api::enums::v1::EventType::WorkflowExecutionSignaled
+        })
+        .count();
+    assert_eq!(signals, 2, "one event per signal, none for the retries");
+
+    // A terminate of a run that was already closed by something else is still an error.
+    let other = client
+        .start(COUNTER, WorkflowOptions::new("lost-2", "q").args((0,)))
+        .await
+        .unwrap();
+    other.signal("finish").await.unwrap();
+    other.result().await.unwrap();
+    server.faults().lose_response_next(
+        "TerminateWorkflowExecution",
+        1,
+        Code::Unavailable,
+        "response lost",
+    );
+    let err = other.terminate().await.unwrap_err();
+    assert!(err.is_already_completed(), "{err:?}");
+}

@@ -229,3 +229,82 @@ async fn an_interceptor_sets_the_header_sees_the_output_and_can_refuse_a_call() 
         "{err:?}"
     );
 }
+
+/// A codec that loses the last payload when decoding.
+#[derive(Debug)]
+struct DropsOnDecode;
+
+#[temporal_client::async_trait]
+impl temporal_client::payload::PayloadCodec for DropsOnDecode {
+    async fn encode(
+        &self,
+        payloads: Vec<temporal_client::proto::temporal::api::common::v1::Payload>,
+    ) -> Result<
+        Vec<temporal_client::proto::temporal::api::common::v1::Payload>,
+        temporal_client::payload::CodecError,
+    > {
+        Ok(payloads)
+    }
+
+    async fn decode(
+        &self,
+        mut payloads: Vec<temporal_client::proto::temporal::api::common::v1::Payload>,
+    ) -> Result<
+        Vec<temporal_client::proto::temporal::api::common::v1::Payload>,
+        temporal_client::payload::CodecError,
+    > {
+        payloads.pop();
+        Ok(payloads)
+    }
+}
+
+#[tokio::test]
+async fn a_codec_that_drops_a_memo_entry_fails_describe_instead_of_losing_the_key() {
+    use temporal_client::payload::{DataConverter, PayloadError};
+    use temporal_client::proto::temporal::api::common::v1::{Memo, WorkflowExecution};
+    use temporal_client::proto::temporal::api::workflow::v1::WorkflowExecutionInfo;
+    use temporal_client::proto::temporal::api::workflowservice::v1::DescribeWorkflowExecutionResponse;
+
+    let dc = DataConverter::default();
+    let memo = Memo {
+        fields: [
+            ("a".to_owned(), dc.to_payload(&1).unwrap()),
+            ("b".to_owned(), dc.to_payload(&2).unwrap()),
+        ]
+        .into(),
+    };
+    let mut mock = MockWorkflowService::new();
+    mock.expect_describe_workflow_execution()
+        .returning(move |_| {
+            Ok(DescribeWorkflowExecutionResponse {
+                workflow_execution_info: Some(WorkflowExecutionInfo {
+                    execution: Some(WorkflowExecution {
+                        workflow_id: "wf".into(),
+                        run_id: "r".into(),
+                    }),
+                    memo: Some(memo.clone()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+        });
+    let client = Client::builder(mock)
+        .data_converter(DataConverter::default().with_codec(std::sync::Arc::new(DropsOnDecode)))
+        .build();
+    let err = client
+        .get_handle::<()>("wf")
+        .describe()
+        .await
+        .expect_err("a memo entry went missing in the codec");
+    assert!(
+        matches!(
+            err,
+            Error::Payload(PayloadError::CodecCount {
+                expected: 2,
+                actual: 1,
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+}

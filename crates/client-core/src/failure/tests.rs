@@ -589,8 +589,10 @@ async fn a_codec_that_changes_the_count_is_an_error_for_failures() {
     assert!(matches!(
         err,
         PayloadError::CodecCount {
+            step: 0,
             expected: 2,
-            actual: 1
+            actual: 1,
+            ..
         }
     ));
     assert!(err.to_string().contains("one payload for each"), "{err}");

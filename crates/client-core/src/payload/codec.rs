@@ -61,16 +61,26 @@ pub(crate) async fn apply_chain(
     mut payloads: Vec<Payload>,
 ) -> Result<Vec<Payload>, PayloadError> {
     let wrap = |source| PayloadError::Codec { direction, source };
-    match direction {
-        CodecDirection::Encode => {
-            for codec in codecs {
-                payloads = codec.encode(payloads).await.map_err(wrap)?;
-            }
+    let steps: Box<dyn Iterator<Item = (usize, &Arc<dyn PayloadCodec>)>> = match direction {
+        CodecDirection::Encode => Box::new(codecs.iter().enumerate()),
+        CodecDirection::Decode => Box::new(codecs.iter().enumerate().rev()),
+    };
+    for (step, codec) in steps {
+        let expected = payloads.len();
+        payloads = match direction {
+            CodecDirection::Encode => codec.encode(payloads).await,
+            CodecDirection::Decode => codec.decode(payloads).await,
         }
-        CodecDirection::Decode => {
-            for codec in codecs.iter().rev() {
-                payloads = codec.decode(payloads).await.map_err(wrap)?;
-            }
+        .map_err(wrap)?;
+        // Payloads are matched to values by position: a codec that drops or adds one
+        // would shift every value after it, or lose one silently.
+        if payloads.len() != expected {
+            return Err(PayloadError::CodecCount {
+                direction,
+                step,
+                expected,
+                actual: payloads.len(),
+            });
         }
     }
     Ok(payloads)

@@ -220,7 +220,8 @@ impl DataConverter {
     /// added. Without codecs this returns the input as it is.
     ///
     /// # Errors
-    /// [`PayloadError::Codec`].
+    /// [`PayloadError::Codec`], or [`PayloadError::CodecCount`] when a codec returns a
+    /// different number of payloads than it was given.
     pub async fn encode_payloads(
         &self,
         payloads: Vec<Payload>,
@@ -235,7 +236,8 @@ impl DataConverter {
     /// returns the input as it is.
     ///
     /// # Errors
-    /// [`PayloadError::Codec`].
+    /// [`PayloadError::Codec`], or [`PayloadError::CodecCount`] when a codec returns a
+    /// different number of payloads than it was given.
     pub async fn decode_payloads(
         &self,
         payloads: Vec<Payload>,

@@ -82,12 +82,17 @@ pub enum PayloadError {
         #[source]
         source: CodecError,
     },
-    /// A codec returned a different number of payloads than it was given.
+    /// A codec returned a different number of payloads than it was given: nothing it
+    /// returned is used, so no value, argument or memo entry is silently lost.
     #[error(
-        "a payload codec returned {actual} payloads when given {expected}; \
+        "payload codec {step} (counting from 0 in the order they were added) returned {actual} payloads when given {expected} to {direction}; \
          codecs must return one payload for each payload they are given"
     )]
     CodecCount {
+        /// Whether it was encoding or decoding.
+        direction: CodecDirection,
+        /// The codec's position in the data converter's list, from 0.
+        step: usize,
         /// How many payloads went in.
         expected: usize,
         /// How many came out.

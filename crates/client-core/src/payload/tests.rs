@@ -535,3 +535,50 @@ fn data_converter_futures_are_send() {
     assert_send(&dc.encode_failure(&mut failure));
     assert_send(&dc.decode_failure(&mut failure));
 }
+
+/// Drops the last payload when decoding (a buggy codec); encodes faithfully.
+#[derive(Debug)]
+struct DropsOnDecode;
+
+#[async_trait::async_trait]
+impl PayloadCodec for DropsOnDecode {
+    async fn encode(&self, payloads: Vec<Payload>) -> Result<Vec<Payload>, CodecError> {
+        Ok(payloads)
+    }
+
+    async fn decode(&self, mut payloads: Vec<Payload>) -> Result<Vec<Payload>, CodecError> {
+        payloads.pop();
+        Ok(payloads)
+    }
+}
+
+#[tokio::test]
+async fn a_codec_that_drops_a_payload_is_an_error_naming_its_step() {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let dc = DataConverter::default()
+        .with_codec(XorCodec::new("a", 1, &log))
+        .with_codec(Arc::new(DropsOnDecode));
+    let encoded = dc.to_encoded_payloads(&(1, 2)).await.unwrap();
+    assert_eq!(encoded.len(), 2);
+    let err = dc.decode_payloads(encoded).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            PayloadError::CodecCount {
+                direction: CodecDirection::Decode,
+                step: 1,
+                expected: 2,
+                actual: 1,
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("payload codec 1"), "{err}");
+    // A single value loses nothing silently either: no payload is not "None".
+    let one = dc.to_encoded_payloads(&(Some(5),)).await.unwrap();
+    let err = dc
+        .from_encoded_payloads::<(Option<i64>,)>(one)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, PayloadError::CodecCount { .. }), "{err:?}");
+}

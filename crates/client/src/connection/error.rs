@@ -64,6 +64,15 @@ pub enum ConnectError {
         /// The server's answer.
         source: Box<ServiceError>,
     },
+    /// A connection option has a value the client cannot work with (checked when the
+    /// connection is built, before anything is sent).
+    #[error("the connection option `{option}` is not usable: {reason}")]
+    InvalidOption {
+        /// The option's name, as its setter on `ConnectionOptions` is named.
+        option: &'static str,
+        /// Why, and what would be accepted.
+        reason: String,
+    },
     /// A lazy connection was created outside a Tokio runtime.
     #[error(
         "Connection::lazy needs a Tokio runtime: call it from async code or inside Runtime::enter"

@@ -169,6 +169,7 @@ impl Connection {
         options: &ConnectionOptions,
         channel: impl FnOnce(()) -> tonic::transport::Channel,
     ) -> Result<Self, ConnectError> {
+        options.check()?;
         let headers = StaticHeaders::new(
             options.api_key.as_deref(),
             &options.metadata,

@@ -162,6 +162,8 @@ impl ConnectionOptions {
     /// Deadline of one attempt of an ordinary RPC when the call sets no timeout of its
     /// own (default 10 s). Retries get a fresh deadline each; the retry budget bounds the
     /// total. Long polls use [`long_poll_timeout`](Self::long_poll_timeout) instead.
+    /// Zero is refused when the connection is built
+    /// ([`ConnectError::InvalidOption`](super::ConnectError::InvalidOption)).
     pub fn rpc_timeout(mut self, timeout: Duration) -> Self {
         self.rpc_timeout = timeout;
         self
@@ -171,6 +173,11 @@ impl ConnectionOptions {
     /// with `wait_new_event`, `PollWorkflowExecutionUpdate` and the other `Poll*` RPCs,
     /// plus `UpdateWorkflowExecution` and `ExecuteMultiOperation`, which wait for the
     /// update. A long poll that reaches its deadline returns an empty response.
+    ///
+    /// At least [`MIN_LONG_POLL_TIMEOUT`] (1 s): a shorter deadline would turn every wait
+    /// into a stream of RPCs, so building the connection refuses it
+    /// ([`ConnectError::InvalidOption`](super::ConnectError::InvalidOption)). The server
+    /// itself answers a long poll after about 20 s without news.
     pub fn long_poll_timeout(mut self, timeout: Duration) -> Self {
         self.long_poll_timeout = timeout;
         self
@@ -283,10 +290,72 @@ impl fmt::Debug for ConnectionOptions {
     }
 }
 
+/// The shortest [`ConnectionOptions::long_poll_timeout`] accepted: 1 s.
+pub const MIN_LONG_POLL_TIMEOUT: Duration = Duration::from_secs(1);
+
+impl ConnectionOptions {
+    /// Refuses option values that would break the client's loops: a long-poll deadline
+    /// under [`MIN_LONG_POLL_TIMEOUT`] (a wait would become a storm of RPCs), a zero RPC
+    /// or connect timeout (every call would fail before it is sent).
+    pub(crate) fn check(&self) -> Result<(), super::ConnectError> {
+        let invalid =
+            |option, reason: String| Err(super::ConnectError::InvalidOption { option, reason });
+        if self.long_poll_timeout < MIN_LONG_POLL_TIMEOUT {
+            return invalid(
+                "long_poll_timeout",
+                format!(
+                    "{:?} is under the 1 s minimum: a long poll that short turns every wait \
+                     into a stream of RPCs (the server answers long polls after ~20 s itself)",
+                    self.long_poll_timeout
+                ),
+            );
+        }
+        if self.rpc_timeout.is_zero() {
+            return invalid("rpc_timeout", "zero leaves no time for any RPC".to_owned());
+        }
+        if self.connect_timeout.is_zero() {
+            return invalid(
+                "connect_timeout",
+                "zero leaves no time to connect".to_owned(),
+            );
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn options_that_would_break_a_loop_are_refused_by_name() {
+        for (options, name) in [
+            (
+                ConnectionOptions::default().long_poll_timeout(Duration::ZERO),
+                "long_poll_timeout",
+            ),
+            (
+                ConnectionOptions::default().long_poll_timeout(Duration::from_millis(1)),
+                "long_poll_timeout",
+            ),
+            (
+                ConnectionOptions::default().rpc_timeout(Duration::ZERO),
+                "rpc_timeout",
+            ),
+        ] {
+            let err = options.check().unwrap_err();
+            assert!(
+                matches!(err, crate::ConnectError::InvalidOption { option, .. } if option == name),
+                "{err}"
+            );
+            assert!(err.to_string().contains(name), "{err}");
+        }
+        ConnectionOptions::default()
+            .long_poll_timeout(MIN_LONG_POLL_TIMEOUT)
+            .check()
+            .unwrap();
+    }
 
     #[test]
     fn defaults_match_the_documented_table() {

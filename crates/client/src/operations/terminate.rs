@@ -2,6 +2,7 @@
 
 use temporal_client_core::builders::TerminateSpec;
 use temporal_client_core::payload::ToPayloads;
+use temporal_client_core::proto::temporal::api::enums::v1::WorkflowExecutionStatus;
 use temporal_client_core::{CallOptions, ServiceRequest};
 
 use crate::call::{bounded, call_option_setters, into_future};
@@ -32,9 +33,14 @@ impl<R> WorkflowHandle<R> {
     /// # Ok(()) }
     /// ```
     ///
+    /// Safe to retry: when the connection retried the RPC because the first attempt's
+    /// answer was lost, and the retry finds the run already terminated, this returns
+    /// `Ok` (the run is terminated, which is what was asked), not an error.
+    ///
     /// # Errors
-    /// [`Error::WorkflowNotFound`](crate::Error::WorkflowNotFound) (also for a workflow
-    /// that closed already, as on the server), [`Error::Payload`](crate::Error::Payload),
+    /// [`Error::WorkflowNotFound`](crate::Error::WorkflowNotFound) for an unknown
+    /// workflow, [`Error::WorkflowAlreadyCompleted`](crate::Error::WorkflowAlreadyCompleted)
+    /// for one that closed already, [`Error::Payload`](crate::Error::Payload),
     /// [`Error::Timeout`](crate::Error::Timeout), [`Error::Service`](crate::Error::Service).
     pub fn terminate(&self) -> TerminateWorkflow<'_, R> {
         TerminateWorkflow {
@@ -121,13 +127,41 @@ async fn send<R>(handle: &WorkflowHandle<R>, input: TerminateWorkflowInput) -> R
         reason: &input.reason,
         details,
     });
-    inner
+    let target = WorkflowHandle::<R>::execution_target(
+        &input.workflow_id,
+        &input.run_id,
+        &input.first_execution_run_id,
+    );
+    let describe = inner.context().describe(target);
+    let call = input.call.clone();
+    let outcome = inner
         .rpc()
         .terminate_workflow_execution(ServiceRequest {
             message: request,
             options: input.call,
         })
-        .await
-        .map_err(|e| handle.map_err(e))?;
-    Ok(())
+        .await;
+    match outcome {
+        Ok(_) => Ok(()),
+        // A retry (the first attempt's answer was lost) that finds the run closed: if it
+        // is terminated, the first attempt did it (or another terminate did): the caller
+        // asked for a terminated run and has one, so that is success, not an error.
+        Err(e) if e.attempts() > 1 && e.code() == temporal_client_core::Code::NotFound => {
+            let status = inner
+                .rpc()
+                .describe_workflow_execution(ServiceRequest {
+                    message: describe,
+                    options: call,
+                })
+                .await
+                .ok()
+                .and_then(|d| d.workflow_execution_info.map(|i| i.status()));
+            if status == Some(WorkflowExecutionStatus::Terminated) {
+                Ok(())
+            } else {
+                Err(handle.map_err(e))
+            }
+        }
+        Err(e) => Err(handle.map_err(e)),
+    }
 }

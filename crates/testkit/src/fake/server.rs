@@ -445,6 +445,7 @@ impl State {
             user_metadata: spec.user_metadata,
             last_completion_result: spec.last_completion_result,
             cancel_requested: false,
+            signal_request_ids: Default::default(),
             awaiting_first_task: backoff.is_some(),
             pending_wft: None,
             timers: HashMap::new(),
@@ -661,6 +662,11 @@ impl State {
         let Some(run) = self.run_mut(ns, run_id) else {
             return;
         };
+        // A retry of a signal the run already has (same request id) changes nothing.
+        if !attrs.request_id.is_empty() && !run.signal_request_ids.insert(attrs.request_id.clone())
+        {
+            return;
+        }
         if let Some(ctx) = &run.ctx {
             let mut s = ctx.lock();
             s.signals.push_back(super::workflows::Signal {

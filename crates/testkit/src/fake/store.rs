@@ -86,6 +86,10 @@ pub(crate) struct Run {
     pub(crate) user_metadata: Option<UserMetadata>,
     pub(crate) last_completion_result: Option<Payloads>,
     pub(crate) cancel_requested: bool,
+    /// Request ids of the signals recorded on this run: a signal (or signal-with-start)
+    /// retried with the same request id is acknowledged and not recorded again, as the
+    /// server de-duplicates it.
+    pub(crate) signal_request_ids: std::collections::HashSet<String>,
     /// The first workflow task waits for a backoff (start delay, cron, retry).
     pub(crate) awaiting_first_task: bool,
     pub(crate) pending_wft: Option<i64>,

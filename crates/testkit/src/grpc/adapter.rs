@@ -38,11 +38,14 @@ macro_rules! adapter_methods {
                     request: tonic::Request<$pkg::$req>,
                 ) -> Result<tonic::Response<$pkg::$resp>, tonic::Status> {
                     self.faults.before_call($name).await.map_err(tonic::Status::from)?;
-                    self.service
+                    let response = self
+                        .service
                         .$method(into_service_request(request))
                         .await
                         .map(tonic::Response::new)
-                        .map_err(tonic::Status::from)
+                        .map_err(tonic::Status::from)?;
+                    self.faults.after_call($name).map_err(tonic::Status::from)?;
+                    Ok(response)
                 }
             )*
         }

@@ -37,6 +37,8 @@ impl std::fmt::Debug for Faults {
 struct FaultState {
     /// True when any failure or latency rule is set.
     active: AtomicBool,
+    /// True when a lost-response rule is set.
+    losing: AtomicBool,
     rules: Mutex<Rules>,
     calls: Mutex<HashMap<&'static str, u64>>,
     connections: Mutex<JoinSet<()>>,
@@ -47,6 +49,8 @@ struct Rules {
     /// Pending failures, consumed in order; each entry fails `remaining` more calls.
     failures: Vec<FailRule>,
     latency: HashMap<String, Duration>,
+    /// Calls whose response is lost after the service applied them.
+    lost_responses: Vec<FailRule>,
 }
 
 struct FailRule {
@@ -100,12 +104,14 @@ impl Faults {
             .store(rules.is_active(), Ordering::Release);
     }
 
-    /// Removes every failure and latency rule.
+    /// Removes every failure, latency and lost-response rule.
     pub fn clear(&self) {
         let mut rules = lock(&self.inner.rules);
         rules.failures.clear();
         rules.latency.clear();
+        rules.lost_responses.clear();
         self.inner.active.store(false, Ordering::Release);
+        self.inner.losing.store(false, Ordering::Release);
     }
 
     /// Closes every open client connection at once, in the middle of any call in flight
@@ -118,6 +124,39 @@ impl Faults {
     /// How many calls of `rpc` the server received (failed and delayed ones included).
     pub fn calls(&self, rpc: &str) -> u64 {
         lock(&self.inner.calls).get(rpc).copied().unwrap_or(0)
+    }
+
+    /// Lets the next `n` calls of `rpc` (or of any RPC, with [`ANY_RPC`]) reach the
+    /// service and take effect, then replaces each response with `code` and `message`:
+    /// a response lost on the way back, which a client may retry although the first
+    /// attempt already worked.
+    pub fn lose_response_next(&self, rpc: &str, n: u32, code: Code, message: impl Into<String>) {
+        if n == 0 {
+            return;
+        }
+        let mut rules = lock(&self.inner.rules);
+        rules.lost_responses.push(FailRule {
+            rpc: rpc.to_owned(),
+            remaining: n,
+            error: ServiceError::new("", code, message),
+        });
+        self.inner.losing.store(true, Ordering::Release);
+    }
+
+    /// After the service answered `rpc`: the lost-response rule, if one matches.
+    pub(crate) fn after_call(&self, rpc: &'static str) -> Result<(), ServiceError> {
+        if !self.inner.losing.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let mut rules = lock(&self.inner.rules);
+        let lost = take_rule(&mut rules.lost_responses, rpc);
+        self.inner
+            .losing
+            .store(!rules.lost_responses.is_empty(), Ordering::Release);
+        match lost {
+            Some(error) => Err(error.with_rpc(rpc)),
+            None => Ok(()),
+        }
     }
 
     /// Counts the call, then applies the latency and failure rules for `rpc`.
@@ -172,14 +211,19 @@ impl Rules {
     }
 
     fn take_failure(&mut self, rpc: &str) -> Option<ServiceError> {
-        let index = self.failures.iter().position(|r| matches(&r.rpc, rpc))?;
-        let rule = &mut self.failures[index];
-        rule.remaining -= 1;
-        if rule.remaining == 0 {
-            Some(self.failures.remove(index).error)
-        } else {
-            Some(rule.error.clone())
-        }
+        take_rule(&mut self.failures, rpc)
+    }
+}
+
+/// Takes one use of the first rule of `rules` that matches `rpc`.
+fn take_rule(rules: &mut Vec<FailRule>, rpc: &str) -> Option<ServiceError> {
+    let index = rules.iter().position(|r| matches(&r.rpc, rpc))?;
+    let rule = &mut rules[index];
+    rule.remaining -= 1;
+    if rule.remaining == 0 {
+        Some(rules.remove(index).error)
+    } else {
+        Some(rule.error.clone())
     }
 }
 
