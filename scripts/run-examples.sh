@@ -20,7 +20,9 @@ if [[ "${1:-}" == "--server" ]]; then
 fi
 
 mapfile -t EXAMPLES < <(grep -A1 '^\[\[example\]\]' examples/Cargo.toml | sed -n 's/^name = "\(.*\)"/\1/p' | grep -v '^bench_')
-cargo build -q -p temporal-examples --examples || exit 1
+# The same crate features as the test step (`cargo test --workspace --all-features`), so
+# CI reuses its build instead of compiling the client a second time.
+cargo build -q --workspace --all-features --examples || exit 1
 TARGET_DIR="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 
 WORKER_PIDS=()

@@ -61,11 +61,14 @@ pub(crate) async fn apply_chain(
     mut payloads: Vec<Payload>,
 ) -> Result<Vec<Payload>, PayloadError> {
     let wrap = |source| PayloadError::Codec { direction, source };
-    let steps: Box<dyn Iterator<Item = (usize, &Arc<dyn PayloadCodec>)>> = match direction {
-        CodecDirection::Encode => Box::new(codecs.iter().enumerate()),
-        CodecDirection::Decode => Box::new(codecs.iter().enumerate().rev()),
+    let order: Vec<usize> = match direction {
+        CodecDirection::Encode => (0..codecs.len()).collect(),
+        CodecDirection::Decode => (0..codecs.len()).rev().collect(),
     };
-    for (step, codec) in steps {
+    for step in order {
+        let Some(codec) = codecs.get(step) else {
+            continue;
+        };
         let expected = payloads.len();
         payloads = match direction {
             CodecDirection::Encode => codec.encode(payloads).await,
