@@ -40,7 +40,7 @@ use self::headers::StaticHeaders;
 
 pub use self::error::ConnectError;
 pub use self::headers::{CLIENT_NAME, CLIENT_VERSION};
-pub use self::options::{ConnectionOptions, DEFAULT_ADDRESS, KeepAlive};
+pub use self::options::{ConnectionOptions, DEFAULT_ADDRESS, KeepAlive, MIN_LONG_POLL_TIMEOUT};
 pub use self::tls::TlsOptions;
 
 /// The health-check service name of the Temporal frontend.
