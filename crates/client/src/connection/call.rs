@@ -60,6 +60,7 @@ impl Transport {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         channel: GrpcChannel,
+        origin: http::Uri,
         headers: StaticHeaders,
         retry: RpcRetryConfig,
         rpc_timeout: Duration,
@@ -67,7 +68,7 @@ impl Transport {
         max_decoding_message_size: usize,
         gzip: bool,
     ) -> Self {
-        let mut grpc = Grpc::new(channel).max_decoding_message_size(max_decoding_message_size);
+        let mut grpc = Grpc::with_origin(channel, origin).max_decoding_message_size(max_decoding_message_size);
         if gzip {
             grpc = grpc
                 .send_compressed(CompressionEncoding::Gzip)

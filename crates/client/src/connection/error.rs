@@ -111,11 +111,12 @@ fn status_origin(status: &tonic::Status) -> ErrorOrigin {
 }
 
 /// Where a client-side error came from: [`ErrorOrigin::Transport`] when its chain holds
-/// a hyper, I/O or tonic transport error, else [`ErrorOrigin::Local`].
+/// a hyper, `h2`, I/O or tonic transport error, else [`ErrorOrigin::Local`].
 pub(crate) fn cause_origin(error: &(dyn StdError + 'static)) -> ErrorOrigin {
     let mut cause = Some(error);
     while let Some(err) = cause {
         if err.is::<hyper::Error>()
+            || err.is::<h2::Error>()
             || err.is::<std::io::Error>()
             || err.is::<tonic::transport::Error>()
         {

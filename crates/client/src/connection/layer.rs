@@ -13,6 +13,8 @@ use tonic::transport::channel::ResponseFuture;
 use tower::util::BoxCloneSyncService;
 use tower::{BoxError, Layer, Service, ServiceExt as _};
 
+use super::h2_channel::H2Channel;
+
 /// The service a [`ConnectionOptions::layer`](super::ConnectionOptions::layer) wraps
 /// and must return: one HTTP/2 request of a gRPC call in, its response out, boxed so
 /// layers of any type compose.
@@ -47,21 +49,24 @@ impl fmt::Debug for BoxedLayer {
     }
 }
 
-/// What the gRPC client sends through: the plain channel when no layer is set (no
+/// What the gRPC client sends through: the bare channel when no layer is set (no
 /// boxing on the hot path), or the channel inside the user layers.
 #[derive(Debug, Clone)]
 pub(crate) enum GrpcChannel {
-    /// No layer: the channel itself.
+    /// No layer: tonic's channel (TLS connections).
     Plain(Channel),
+    /// No layer: the direct HTTP/2 channel.
+    Direct(H2Channel),
     /// The channel inside the user layers.
     Layered(HttpService),
 }
 
-/// Wraps `channel` in `layers`: the first added is innermost (next to the channel), the
-/// last added outermost (it sees each request first).
-pub(crate) fn wrap(channel: Channel, layers: &[BoxedLayer]) -> GrpcChannel {
+/// Wraps `channel` (a bare [`GrpcChannel::Plain`] or [`GrpcChannel::Direct`]) in
+/// `layers`: the first added is innermost (next to the channel), the last added
+/// outermost (it sees each request first).
+pub(crate) fn wrap(channel: GrpcChannel, layers: &[BoxedLayer]) -> GrpcChannel {
     if layers.is_empty() {
-        return GrpcChannel::Plain(channel);
+        return channel;
     }
     let inner = BoxCloneSyncService::new(channel.map_err(BoxError::from));
     GrpcChannel::Layered(layers.iter().fold(inner, |inner, layer| (layer.0)(inner)))
@@ -78,6 +83,9 @@ impl Service<http::Request<Body>> for GrpcChannel {
             Self::Plain(channel) => channel
                 .poll_ready(cx)
                 .map_err(|e| ChannelError(Box::new(e))),
+            Self::Direct(channel) => channel
+                .poll_ready(cx)
+                .map_err(|e| ChannelError(Box::new(e))),
             Self::Layered(service) => service.poll_ready(cx).map_err(ChannelError),
         }
     }
@@ -86,6 +94,7 @@ impl Service<http::Request<Body>> for GrpcChannel {
     fn call(&mut self, request: http::Request<Body>) -> GrpcResponse {
         match self {
             Self::Plain(channel) => GrpcResponse::Plain(channel.call(request)),
+            Self::Direct(channel) => GrpcResponse::Direct(channel.call(request)),
             Self::Layered(service) => GrpcResponse::Layered(service.call(request)),
         }
     }
@@ -94,6 +103,7 @@ impl Service<http::Request<Body>> for GrpcChannel {
 /// The response future of [`GrpcChannel`].
 pub(crate) enum GrpcResponse {
     Plain(ResponseFuture),
+    Direct(<H2Channel as Service<http::Request<Body>>>::Future),
     Layered(Pin<Box<dyn Future<Output = Result<http::Response<Body>, BoxError>> + Send>>),
 }
 
@@ -104,6 +114,10 @@ impl Future for GrpcResponse {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.get_mut() {
             Self::Plain(future) => Pin::new(future)
+                .poll(cx)
+                .map_err(|e| ChannelError(Box::new(e))),
+            Self::Direct(future) => future
+                .as_mut()
                 .poll(cx)
                 .map_err(|e| ChannelError(Box::new(e))),
             Self::Layered(future) => future.as_mut().poll(cx).map_err(ChannelError),

@@ -12,7 +12,9 @@
 mod address;
 mod call;
 mod codec;
+mod connector;
 mod error;
+mod h2_channel;
 mod headers;
 mod layer;
 mod options;
@@ -36,7 +38,10 @@ use temporal_client_core::{
 };
 
 use self::call::Transport;
+use self::connector::{ServiceConnector, TcpConnector};
+use self::h2_channel::{ChannelSettings, H2Channel};
 use self::headers::StaticHeaders;
+use self::layer::GrpcChannel;
 
 pub use self::error::ConnectError;
 pub use self::headers::{CLIENT_NAME, CLIENT_VERSION};
@@ -155,19 +160,42 @@ impl Connection {
         C::Error: std::error::Error + Send + Sync + 'static,
     {
         let endpoint = address::endpoint(&options)?;
-        Self::build_on(&options, |_| {
-            endpoint.connect_with_connector_lazy(connector)
+        let origin = endpoint.uri().clone();
+        if is_tls(&endpoint) {
+            return Self::build_on(&options, origin, |_| {
+                GrpcChannel::Plain(endpoint.connect_with_connector_lazy(connector))
+            });
+        }
+        let connector = Arc::new(ServiceConnector::new(connector, origin.clone()));
+        Self::build_on(&options, origin, |settings| {
+            GrpcChannel::Direct(H2Channel::lazy(connector, settings))
         })
     }
 
     fn build(options: &ConnectionOptions) -> Result<Self, ConnectError> {
         let endpoint = address::endpoint(options)?;
-        Self::build_on(options, |_| endpoint.connect_lazy())
+        let origin = endpoint.uri().clone();
+        if is_tls(&endpoint) {
+            return Self::build_on(options, origin, |_| {
+                GrpcChannel::Plain(endpoint.connect_lazy())
+            });
+        }
+        let authority = origin
+            .authority()
+            .map(|a| a.as_str().to_owned())
+            .unwrap_or_default();
+        let connector = Arc::new(TcpConnector::new(&authority));
+        Self::build_on(options, origin, |settings| {
+            GrpcChannel::Direct(H2Channel::lazy(connector, settings))
+        })
     }
 
+    /// Builds the connection over the channel `channel(settings)` returns: called once,
+    /// inside the runtime, after the options were checked.
     fn build_on(
         options: &ConnectionOptions,
-        channel: impl FnOnce(()) -> tonic::transport::Channel,
+        origin: http::Uri,
+        channel: impl FnOnce(ChannelSettings) -> GrpcChannel,
     ) -> Result<Self, ConnectError> {
         options.check()?;
         let headers = StaticHeaders::new(
@@ -180,9 +208,14 @@ impl Connection {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(ConnectError::NoRuntime);
         }
-        let channel = layer::wrap(channel(()), &options.layers);
+        let settings = ChannelSettings {
+            connect_timeout: options.connect_timeout,
+            keepalive: options.keepalive,
+        };
+        let channel = layer::wrap(channel(settings), &options.layers);
         let transport = Transport::new(
             channel,
+            origin,
             headers,
             options.retry.clone(),
             options.rpc_timeout,
@@ -279,6 +312,11 @@ impl Connection {
             .await?;
         Ok(response.status())
     }
+}
+
+/// Whether the endpoint speaks TLS (then tonic's channel carries it).
+fn is_tls(endpoint: &tonic::transport::Endpoint) -> bool {
+    endpoint.uri().scheme_str() == Some("https")
 }
 
 impl fmt::Debug for Connection {
