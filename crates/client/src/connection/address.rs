@@ -1,8 +1,7 @@
-//! Parsing the server address, and building the tonic `Endpoint` (URI, TLS, keepalive,
-//! timeouts) from the options.
+//! Parsing the server address, and settling where and how to connect (origin, TLS).
 
+use http::Uri;
 use http::uri::Authority;
-use tonic::transport::Endpoint;
 
 use super::error::ConnectError;
 use super::options::{ConnectionOptions, TlsMode};
@@ -106,33 +105,37 @@ fn effective_tls(
     })
 }
 
-/// Builds the endpoint for the options.
-pub(crate) fn endpoint(options: &ConnectionOptions) -> Result<Endpoint, ConnectError> {
+/// Where and how to connect, from the options.
+pub(crate) struct Target {
+    /// `http://host:port/` or `https://host:port/`: the scheme and `:authority` of
+    /// every request.
+    pub(crate) origin: Uri,
+    /// `host:port`, to connect to.
+    pub(crate) authority: String,
+    /// The host alone (the default TLS server name).
+    pub(crate) host: String,
+    /// The TLS settings in force, if TLS is on.
+    pub(crate) tls: Option<TlsOptions>,
+}
+
+/// Parses the address and settles TLS.
+pub(crate) fn target(options: &ConnectionOptions) -> Result<Target, ConnectError> {
     let parsed = parse_address(&options.address)?;
     let tls = effective_tls(options, parsed.https)?;
     let scheme = if tls.is_some() { "https" } else { "http" };
-    let uri = format!("{scheme}://{}", parsed.authority);
-    let mut endpoint = Endpoint::from_shared(uri).map_err(|e| ConnectError::InvalidAddress {
-        address: options.address.clone(),
-        reason: e.to_string(),
-    })?;
-    endpoint = endpoint
-        .connect_timeout(options.connect_timeout)
-        .tcp_nodelay(true);
-    if let Some(keepalive) = options.keepalive {
-        endpoint = endpoint
-            .http2_keep_alive_interval(keepalive.interval)
-            .keep_alive_timeout(keepalive.timeout)
-            .keep_alive_while_idle(true);
-    }
-    if let Some(tls) = tls {
-        let config = tls.to_tonic(&options.address, options.connect_timeout)?;
-        endpoint = endpoint.tls_config(config).map_err(|e| ConnectError::Tls {
+    let origin: Uri = format!("{scheme}://{}/", parsed.authority)
+        .parse()
+        .map_err(|e: http::uri::InvalidUri| ConnectError::InvalidAddress {
             address: options.address.clone(),
-            source: Box::new(e),
+            reason: e.to_string(),
         })?;
-    }
-    Ok(endpoint)
+    let host = origin.host().unwrap_or_default().to_owned();
+    Ok(Target {
+        origin,
+        authority: parsed.authority,
+        host,
+        tls,
+    })
 }
 
 #[cfg(test)]
@@ -196,16 +199,16 @@ mod tests {
     }
 
     #[test]
-    fn endpoint_uses_https_exactly_when_tls_is_on() {
-        let e = endpoint(&ConnectionOptions::new("h:1")).ok();
+    fn the_origin_uses_https_exactly_when_tls_is_on() {
+        let t = target(&ConnectionOptions::new("h:1")).ok();
         assert_eq!(
-            e.map(|e| e.uri().to_string()),
-            Some("http://h:1/".to_owned())
+            t.map(|t| (t.origin.to_string(), t.host)),
+            Some(("http://h:1/".to_owned(), "h".to_owned()))
         );
-        let e = endpoint(&ConnectionOptions::new("h:1").api_key("k")).ok();
+        let t = target(&ConnectionOptions::new("[::1]:2").api_key("k")).ok();
         assert_eq!(
-            e.map(|e| e.uri().to_string()),
-            Some("https://h:1/".to_owned())
+            t.map(|t| (t.origin.to_string(), t.authority, t.tls.is_some())),
+            Some(("https://[::1]:2/".to_owned(), "[::1]:2".to_owned(), true))
         );
     }
 }

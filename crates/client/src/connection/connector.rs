@@ -79,3 +79,54 @@ where
         })
     }
 }
+
+/// TLS (rustls) over another connector's byte stream, offering HTTP/2 by ALPN.
+pub(crate) struct TlsConnector {
+    inner: Arc<dyn Connect>,
+    config: Arc<rustls::ClientConfig>,
+    server_name: rustls::pki_types::ServerName<'static>,
+}
+
+impl TlsConnector {
+    /// TLS with `config`, checking the server certificate against `server_name`, over
+    /// the streams of `inner`.
+    pub(crate) fn new(
+        inner: Arc<dyn Connect>,
+        config: Arc<rustls::ClientConfig>,
+        server_name: rustls::pki_types::ServerName<'static>,
+    ) -> Self {
+        Self {
+            inner,
+            config,
+            server_name,
+        }
+    }
+}
+
+impl Connect for TlsConnector {
+    fn connect(&self) -> ConnectFuture {
+        let tcp = self.inner.connect();
+        let connector = tokio_rustls::TlsConnector::from(Arc::clone(&self.config));
+        let server_name = self.server_name.clone();
+        Box::pin(async move {
+            let io = tcp.await?;
+            // A failed handshake is an I/O error whose inner error is the rustls error,
+            // which tells the retry logic not to try again.
+            let tls = connector
+                .connect(server_name, io)
+                .await
+                .map_err(|e| ConnectFailure::new("the TLS handshake failed", e))?;
+            let alpn = tls.get_ref().1.alpn_protocol();
+            if alpn.is_some_and(|protocol| protocol != ALPN_H2) {
+                return Err(ConnectFailure::new(
+                    "the TLS handshake failed",
+                    std::io::Error::other("the server did not agree to HTTP/2 (ALPN h2)"),
+                ));
+            }
+            Ok(Box::new(tls) as Box<dyn Io>)
+        })
+    }
+}
+
+/// The ALPN name of HTTP/2.
+pub(crate) const ALPN_H2: &[u8] = b"h2";

@@ -93,8 +93,7 @@ impl ConnectError {
 
 /// Translates a gRPC status into the transport-independent error (by the shared
 /// [`temporal_client_core::grpc`] mapping), and tells where it came from: a status
-/// built from a transport failure (its source chain holds a hyper, I/O or tonic
-/// transport error; hyper wraps HTTP/2 errors) is [`ErrorOrigin::Transport`], one
+/// built from a transport failure (its source chain holds a hyper, `h2` or I/O error) is [`ErrorOrigin::Transport`], one
 /// built from another client-side error (e.g. of a user layer) is
 /// [`ErrorOrigin::Local`], and one without a source is the server's answer.
 pub(crate) fn status_to_error(rpc: &'static str, status: tonic::Status) -> ServiceError {
@@ -111,14 +110,13 @@ fn status_origin(status: &tonic::Status) -> ErrorOrigin {
 }
 
 /// Where a client-side error came from: [`ErrorOrigin::Transport`] when its chain holds
-/// a hyper, `h2`, I/O or tonic transport error, else [`ErrorOrigin::Local`].
+/// a hyper, `h2` or I/O error, else [`ErrorOrigin::Local`].
 pub(crate) fn cause_origin(error: &(dyn StdError + 'static)) -> ErrorOrigin {
     let mut cause = Some(error);
     while let Some(err) = cause {
         if err.is::<hyper::Error>()
             || err.is::<h2::Error>()
             || err.is::<std::io::Error>()
-            || err.is::<tonic::transport::Error>()
         {
             return ErrorOrigin::Transport;
         }

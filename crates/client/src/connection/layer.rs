@@ -8,8 +8,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use tonic::body::Body;
-use tonic::transport::Channel;
-use tonic::transport::channel::ResponseFuture;
 use tower::util::BoxCloneSyncService;
 use tower::{BoxError, Layer, Service, ServiceExt as _};
 
@@ -53,15 +51,13 @@ impl fmt::Debug for BoxedLayer {
 /// boxing on the hot path), or the channel inside the user layers.
 #[derive(Debug, Clone)]
 pub(crate) enum GrpcChannel {
-    /// No layer: tonic's channel (TLS connections).
-    Plain(Channel),
     /// No layer: the direct HTTP/2 channel.
     Direct(H2Channel),
     /// The channel inside the user layers.
     Layered(HttpService),
 }
 
-/// Wraps `channel` (a bare [`GrpcChannel::Plain`] or [`GrpcChannel::Direct`]) in
+/// Wraps `channel` (a bare [`GrpcChannel::Direct`]) in
 /// `layers`: the first added is innermost (next to the channel), the last added
 /// outermost (it sees each request first).
 pub(crate) fn wrap(channel: GrpcChannel, layers: &[BoxedLayer]) -> GrpcChannel {
@@ -80,9 +76,6 @@ impl Service<http::Request<Body>> for GrpcChannel {
     #[inline]
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), ChannelError>> {
         match self {
-            Self::Plain(channel) => channel
-                .poll_ready(cx)
-                .map_err(|e| ChannelError(Box::new(e))),
             Self::Direct(channel) => channel
                 .poll_ready(cx)
                 .map_err(|e| ChannelError(Box::new(e))),
@@ -93,7 +86,6 @@ impl Service<http::Request<Body>> for GrpcChannel {
     #[inline]
     fn call(&mut self, request: http::Request<Body>) -> GrpcResponse {
         match self {
-            Self::Plain(channel) => GrpcResponse::Plain(channel.call(request)),
             Self::Direct(channel) => GrpcResponse::Direct(channel.call(request)),
             Self::Layered(service) => GrpcResponse::Layered(service.call(request)),
         }
@@ -102,7 +94,6 @@ impl Service<http::Request<Body>> for GrpcChannel {
 
 /// The response future of [`GrpcChannel`].
 pub(crate) enum GrpcResponse {
-    Plain(ResponseFuture),
     Direct(<H2Channel as Service<http::Request<Body>>>::Future),
     Layered(Pin<Box<dyn Future<Output = Result<http::Response<Body>, BoxError>> + Send>>),
 }
@@ -113,9 +104,6 @@ impl Future for GrpcResponse {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.get_mut() {
-            Self::Plain(future) => Pin::new(future)
-                .poll(cx)
-                .map_err(|e| ChannelError(Box::new(e))),
             Self::Direct(future) => future
                 .as_mut()
                 .poll(cx)

@@ -38,8 +38,8 @@ use temporal_client_core::{
 };
 
 use self::call::Transport;
-use self::connector::{ServiceConnector, TcpConnector};
-use self::h2_channel::{ChannelSettings, H2Channel};
+use self::connector::{ServiceConnector, TcpConnector, TlsConnector};
+use self::h2_channel::{ChannelSettings, Connect, H2Channel};
 use self::headers::StaticHeaders;
 use self::layer::GrpcChannel;
 
@@ -159,43 +159,23 @@ impl Connection {
         C::Future: Send,
         C::Error: std::error::Error + Send + Sync + 'static,
     {
-        let endpoint = address::endpoint(&options)?;
-        let origin = endpoint.uri().clone();
-        if is_tls(&endpoint) {
-            return Self::build_on(&options, origin, |_| {
-                GrpcChannel::Plain(endpoint.connect_with_connector_lazy(connector))
-            });
-        }
-        let connector = Arc::new(ServiceConnector::new(connector, origin.clone()));
-        Self::build_on(&options, origin, |settings| {
-            GrpcChannel::Direct(H2Channel::lazy(connector, settings))
-        })
+        let target = address::target(&options)?;
+        let connector = Arc::new(ServiceConnector::new(connector, target.origin.clone()));
+        Self::build_on(&options, target, connector)
     }
 
     fn build(options: &ConnectionOptions) -> Result<Self, ConnectError> {
-        let endpoint = address::endpoint(options)?;
-        let origin = endpoint.uri().clone();
-        if is_tls(&endpoint) {
-            return Self::build_on(options, origin, |_| {
-                GrpcChannel::Plain(endpoint.connect_lazy())
-            });
-        }
-        let authority = origin
-            .authority()
-            .map(|a| a.as_str().to_owned())
-            .unwrap_or_default();
-        let connector = Arc::new(TcpConnector::new(&authority));
-        Self::build_on(options, origin, |settings| {
-            GrpcChannel::Direct(H2Channel::lazy(connector, settings))
-        })
+        let target = address::target(options)?;
+        let connector = Arc::new(TcpConnector::new(&target.authority));
+        Self::build_on(options, target, connector)
     }
 
-    /// Builds the connection over the channel `channel(settings)` returns: called once,
-    /// inside the runtime, after the options were checked.
+    /// Builds the connection over the byte streams of `connector` (with TLS on top when
+    /// the options ask for it).
     fn build_on(
         options: &ConnectionOptions,
-        origin: http::Uri,
-        channel: impl FnOnce(ChannelSettings) -> GrpcChannel,
+        target: address::Target,
+        connector: Arc<dyn Connect>,
     ) -> Result<Self, ConnectError> {
         options.check()?;
         let headers = StaticHeaders::new(
@@ -208,14 +188,22 @@ impl Connection {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(ConnectError::NoRuntime);
         }
+        let connector: Arc<dyn Connect> = match &target.tls {
+            Some(tls) => {
+                let rustls = tls.to_rustls(&options.address, &target.host)?;
+                Arc::new(TlsConnector::new(connector, rustls.config, rustls.server_name))
+            }
+            None => connector,
+        };
         let settings = ChannelSettings {
             connect_timeout: options.connect_timeout,
             keepalive: options.keepalive,
         };
-        let channel = layer::wrap(channel(settings), &options.layers);
+        let channel = H2Channel::lazy(connector, settings);
+        let channel = layer::wrap(GrpcChannel::Direct(channel), &options.layers);
         let transport = Transport::new(
             channel,
-            origin,
+            target.origin,
             headers,
             options.retry.clone(),
             options.rpc_timeout,
@@ -312,11 +300,6 @@ impl Connection {
             .await?;
         Ok(response.status())
     }
-}
-
-/// Whether the endpoint speaks TLS (then tonic's channel carries it).
-fn is_tls(endpoint: &tonic::transport::Endpoint) -> bool {
-    endpoint.uri().scheme_str() == Some("https")
 }
 
 impl fmt::Debug for Connection {

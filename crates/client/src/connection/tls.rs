@@ -1,9 +1,13 @@
-//! `TlsOptions`: TLS settings (rustls), and their translation to tonic's TLS config.
+//! `TlsOptions`: TLS settings, and their translation to a rustls client config.
 
 use std::fmt;
-use std::time::Duration;
+use std::sync::Arc;
 
-use tonic::transport::{Certificate, ClientTlsConfig, Identity};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject as _;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::{ClientConfig, RootCertStore};
+
 
 use super::error::ConnectError;
 
@@ -61,34 +65,23 @@ impl TlsOptions {
         self
     }
 
-    /// Checks the PEM blocks and builds tonic's TLS config.
-    pub(crate) fn to_tonic(
-        &self,
-        address: &str,
-        handshake_timeout: Duration,
-    ) -> Result<ClientTlsConfig, ConnectError> {
+    /// Checks the settings before anything is parsed, with messages that say which
+    /// PEM block is wrong.
+    fn check(&self, address: &str) -> Result<(), ConnectError> {
         let tls_error = |reason: &str| ConnectError::Tls {
             address: address.to_owned(),
             source: reason.into(),
         };
-        let mut config = ClientTlsConfig::new().timeout(handshake_timeout);
-        if let Some(domain) = &self.domain {
-            if domain.is_empty() {
-                return Err(tls_error("the TLS server name (domain) is empty"));
-            }
-            config = config.domain_name(domain.clone());
+        if self.domain.as_deref().is_some_and(str::is_empty) {
+            return Err(tls_error("the TLS server name (domain) is empty"));
         }
-        config = match &self.server_root_ca_pem {
-            Some(pem) => {
-                if !contains_pem_block(pem, "CERTIFICATE") {
-                    return Err(tls_error(
-                        "the server root CA is not a PEM certificate (no '-----BEGIN CERTIFICATE-----' block)",
-                    ));
-                }
-                config.ca_certificate(Certificate::from_pem(pem))
-            }
-            None => config.with_webpki_roots(),
-        };
+        if let Some(pem) = &self.server_root_ca_pem
+            && !contains_pem_block(pem, "CERTIFICATE")
+        {
+            return Err(tls_error(
+                "the server root CA is not a PEM certificate (no '-----BEGIN CERTIFICATE-----' block)",
+            ));
+        }
         if let Some((cert, key)) = &self.client_cert {
             if !contains_pem_block(cert, "CERTIFICATE") {
                 return Err(tls_error(
@@ -100,9 +93,82 @@ impl TlsOptions {
                     "the client key is not a PEM private key (no '-----BEGIN ... PRIVATE KEY-----' block)",
                 ));
             }
-            config = config.identity(Identity::from_pem(cert, key));
         }
-        Ok(config)
+        Ok(())
+    }
+}
+
+/// The rustls settings of a connection: the client config (roots, client certificate,
+/// ALPN `h2`) and the name the server certificate must carry.
+pub(crate) struct RustlsSettings {
+    pub(crate) config: Arc<ClientConfig>,
+    pub(crate) server_name: ServerName<'static>,
+}
+
+impl TlsOptions {
+    /// Checks the PEM blocks and builds the rustls client config; `host` (of the
+    /// address) is the server name unless [`domain`](Self::domain) was set.
+    ///
+    /// The same checks and defaults as tonic's `ClientTlsConfig`, which the connection
+    /// used before it drove HTTP/2 itself: the process-wide rustls crypto provider if
+    /// one is installed, else `ring`; the `webpki-roots` or only the given CA.
+    pub(crate) fn to_rustls(
+        &self,
+        address: &str,
+        host: &str,
+    ) -> Result<RustlsSettings, ConnectError> {
+        let tls_error = |reason: String| ConnectError::Tls {
+            address: address.to_owned(),
+            source: reason.into(),
+        };
+        // The checks with the clearer messages first.
+        self.check(address)?;
+        let name = match &self.domain {
+            Some(domain) => domain.as_str(),
+            None => host.trim_start_matches('[').trim_end_matches(']'),
+        };
+        let server_name = ServerName::try_from(name.to_owned())
+            .map_err(|e| tls_error(format!("'{name}' is not a usable TLS server name: {e}")))?;
+        let mut roots = RootCertStore::empty();
+        match &self.server_root_ca_pem {
+            Some(pem) => {
+                let certs = CertificateDer::pem_slice_iter(pem)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| tls_error(format!("the server root CA is not usable: {e}")))?;
+                let (added, _) = roots.add_parsable_certificates(certs);
+                if added == 0 {
+                    return Err(tls_error(
+                        "the server root CA holds no usable certificate".to_owned(),
+                    ));
+                }
+            }
+            None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        }
+        let provider = CryptoProvider::get_default()
+            .cloned()
+            .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
+        let builder = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| tls_error(e.to_string()))?
+            .with_root_certificates(roots);
+        let mut config = match &self.client_cert {
+            Some((cert, key)) => {
+                let chain = CertificateDer::pem_slice_iter(cert)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| tls_error(format!("the client certificate is not usable: {e}")))?;
+                let key = PrivateKeyDer::from_pem_slice(key)
+                    .map_err(|e| tls_error(format!("the client key is not usable: {e}")))?;
+                builder
+                    .with_client_auth_cert(chain, key)
+                    .map_err(|e| tls_error(format!("the client certificate is not usable: {e}")))?
+            }
+            None => builder.with_no_client_auth(),
+        };
+        config.alpn_protocols.push(b"h2".to_vec());
+        Ok(RustlsSettings {
+            config: Arc::new(config),
+            server_name,
+        })
     }
 }
 
@@ -160,25 +226,21 @@ mod tests {
 
     #[test]
     fn garbage_ca_or_key_is_a_tls_error_naming_the_address() {
-        let timeout = Duration::from_secs(1);
         let err = TlsOptions::new()
             .server_root_ca_cert("nope")
-            .to_tonic("h:1", timeout)
+            .to_rustls("h:1", "h")
             .err();
         let text = err.map(|e| e.to_string()).unwrap_or_default();
         assert!(text.contains("h:1") && text.contains("root CA"), "{text}");
 
         let err = TlsOptions::new()
             .client_cert(CERT, "nope")
-            .to_tonic("h:1", timeout)
+            .to_rustls("h:1", "h")
             .err();
         assert!(matches!(err, Some(ConnectError::Tls { .. })));
-        assert!(
-            TlsOptions::new()
-                .client_cert(CERT, KEY)
-                .to_tonic("h:1", timeout)
-                .is_ok()
-        );
+        assert!(TlsOptions::new().to_rustls("h:1", "h").is_ok());
+        let err = TlsOptions::new().domain("").to_rustls("h:1", "h").err();
+        assert!(matches!(err, Some(ConnectError::Tls { .. })));
     }
 
     #[test]
