@@ -68,7 +68,8 @@ impl Transport {
         max_decoding_message_size: usize,
         gzip: bool,
     ) -> Self {
-        let mut grpc = Grpc::with_origin(channel, origin).max_decoding_message_size(max_decoding_message_size);
+        let mut grpc =
+            Grpc::with_origin(channel, origin).max_decoding_message_size(max_decoding_message_size);
         if gzip {
             grpc = grpc
                 .send_compressed(CompressionEncoding::Gzip)

@@ -114,10 +114,7 @@ fn status_origin(status: &tonic::Status) -> ErrorOrigin {
 pub(crate) fn cause_origin(error: &(dyn StdError + 'static)) -> ErrorOrigin {
     let mut cause = Some(error);
     while let Some(err) = cause {
-        if err.is::<hyper::Error>()
-            || err.is::<h2::Error>()
-            || err.is::<std::io::Error>()
-        {
+        if err.is::<hyper::Error>() || err.is::<h2::Error>() || err.is::<std::io::Error>() {
             return ErrorOrigin::Transport;
         }
         cause = err.source();

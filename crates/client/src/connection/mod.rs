@@ -191,7 +191,11 @@ impl Connection {
         let connector: Arc<dyn Connect> = match &target.tls {
             Some(tls) => {
                 let rustls = tls.to_rustls(&options.address, &target.host)?;
-                Arc::new(TlsConnector::new(connector, rustls.config, rustls.server_name))
+                Arc::new(TlsConnector::new(
+                    connector,
+                    rustls.config,
+                    rustls.server_name,
+                ))
             }
             None => connector,
         };

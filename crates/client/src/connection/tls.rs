@@ -8,7 +8,6 @@ use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::{ClientConfig, RootCertStore};
 
-
 use super::error::ConnectError;
 
 /// TLS settings of a connection (rustls with the `ring` provider).
