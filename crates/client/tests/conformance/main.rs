@@ -5,6 +5,7 @@
 mod activities;
 mod activities_fake;
 mod backend;
+mod bad_input;
 mod closing;
 mod defs;
 mod fidelity;
