@@ -6,6 +6,7 @@ mod activities;
 mod activities_fake;
 mod backend;
 mod closing;
+mod deadlines;
 mod defs;
 mod fidelity;
 mod interceptors;
