@@ -40,6 +40,10 @@ impl Client {
     }
 }
 
+/// The shortest time between the starts of two polls of one wait when the first came
+/// back empty: 200 ms (see [`OperationDeadline::space_polls`]).
+pub(crate) const MIN_POLL_SPACING: Duration = Duration::from_millis(200);
+
 /// The deadline of one operation that makes several RPCs (a result wait, update polls,
 /// paging): set by the builder's `.timeout(..)` when the operation starts, or by the
 /// first RPC whose call options carry a timeout (one an interceptor set); a later,
@@ -119,6 +123,21 @@ impl OperationDeadline {
             call.timeout = Some(left);
         }
         Ok(())
+    }
+
+    /// Spaces out the polls of a wait: after a long poll sent at `sent` came back
+    /// empty, waits until [`MIN_POLL_SPACING`] after `sent` (or the deadline, if
+    /// sooner) before the next one. A server answers at once, empty, a long poll
+    /// whose deadline is too short for it to wait (the Temporal server keeps a tail
+    /// room), so without this the last second of a deadline would be a storm of polls;
+    /// polls that the server held are not delayed.
+    pub(crate) async fn space_polls(&self, sent: Instant) {
+        let mut resume = sent + MIN_POLL_SPACING;
+        let at = *self.lock();
+        if let Some((deadline, _)) = at {
+            resume = resume.min(deadline);
+        }
+        tokio::time::sleep_until(resume).await;
     }
 
     /// Runs `operation_future` (all the RPCs of the operation) under the deadline: when

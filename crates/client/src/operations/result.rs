@@ -102,6 +102,7 @@ impl<'a, R: 'a> GetResult<'a, R> {
                 // the connection's long-poll timeout when there is no deadline).
                 call: deadline.call(&call),
             };
+            let sent = tokio::time::Instant::now();
             let output = client
                 .intercept(
                     input,
@@ -115,6 +116,7 @@ impl<'a, R: 'a> GetResult<'a, R> {
             let Some(event) = output.events.into_iter().last() else {
                 // The long poll expired with nothing new: poll again (with the token).
                 page_token = output.next_page_token;
+                deadline.space_polls(sent).await;
                 continue;
             };
             page_token = Vec::new();

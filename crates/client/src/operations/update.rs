@@ -338,6 +338,7 @@ async fn send_update<R>(
         // from the first round).
         let mut call = input.call.clone();
         deadline.apply(&mut call)?;
+        let sent = tokio::time::Instant::now();
         let response = inner
             .rpc()
             .update_workflow_execution(ServiceRequest {
@@ -349,6 +350,7 @@ async fn send_update<R>(
         // A response below the requested stage means the server's long poll ended
         // first: ask again with the same update id.
         if response.outcome.is_none() && !reached(response.stage, input.wait_stage) {
+            deadline.space_polls(sent).await;
             continue;
         }
         let update_ref = response.update_ref.unwrap_or_default();
@@ -464,6 +466,7 @@ impl<U> WorkflowUpdateHandle<U> {
                 update_id: self.update_id.clone(),
                 call: deadline.call(&call),
             };
+            let sent = tokio::time::Instant::now();
             let output = client
                 .intercept(
                     input,
@@ -478,6 +481,7 @@ impl<U> WorkflowUpdateHandle<U> {
             if let Some(outcome) = output.outcome {
                 return Ok(outcome);
             }
+            deadline.space_polls(sent).await;
         }
     }
 }
