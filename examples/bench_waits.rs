@@ -2,10 +2,11 @@
 //! starts N `counter` workflows (default 10,000) that stay open, waits on all of them
 //! with `result()` at once, then sends each its `finish` signal, checks every result,
 //! and prints the client process's peak RSS (`VmHWM`) and its current RSS.
+//! `--long-polls` sets `ConnectionOptions::max_concurrent_long_polls` (default 1,000).
 //!
 //! ```sh
 //! cargo build -p temporal-examples --example bench_waits --example fake_grpc_server
-//! target/debug/examples/bench_waits [--waits N]
+//! target/debug/examples/bench_waits [--waits N] [--long-polls N]
 //! ```
 //!
 //! The server (`fake_grpc_server`, the testkit's fake over gRPC) runs as a separate
@@ -76,6 +77,7 @@ fn status_kib(field: &str) -> Option<u64> {
 
 fn main() -> Result<(), String> {
     let mut waits = 10_000_usize;
+    let mut long_polls = temporal_client::DEFAULT_MAX_CONCURRENT_LONG_POLLS;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -85,9 +87,15 @@ fn main() -> Result<(), String> {
                     .and_then(|n| n.parse().ok())
                     .ok_or("--waits needs a number")?;
             }
+            "--long-polls" => {
+                long_polls = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or("--long-polls needs a number")?;
+            }
             other => {
                 return Err(format!(
-                    "unknown argument {other}; usage: bench_waits [--waits N]"
+                    "unknown argument {other}; usage: bench_waits [--waits N] [--long-polls N]"
                 ));
             }
         }
@@ -98,17 +106,18 @@ fn main() -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let outcome = runtime.block_on(run(&server.url, waits));
+    let outcome = runtime.block_on(run(&server.url, waits, long_polls));
     drop(runtime);
     drop(server);
     outcome
 }
 
-async fn run(url: &str, waits: usize) -> Result<(), String> {
+async fn run(url: &str, waits: usize, long_polls: usize) -> Result<(), String> {
     let began = Instant::now();
-    let connection = Connection::connect(ConnectionOptions::new(url))
-        .await
-        .map_err(|e| e.to_string())?;
+    let connection =
+        Connection::connect(ConnectionOptions::new(url).max_concurrent_long_polls(long_polls))
+            .await
+            .map_err(|e| e.to_string())?;
     let client = Client::new(connection);
     let before = status_kib("VmRSS:").unwrap_or(0);
 
