@@ -44,10 +44,20 @@ pub(crate) trait RpcRequest: Message + Send + Sync + 'static {
     fn kind(&self) -> RpcKind;
 }
 
-/// The shared state of a connection: the channel and everything precomputed for calls.
+/// The shared state of a connection: the channels and everything precomputed for calls.
 #[derive(Debug)]
 pub(crate) struct Transport {
+    /// Ordinary calls: one HTTP/2 connection.
     grpc: Grpc<GrpcChannel>,
+    /// Long polls and server-held waits: their own HTTP/2 connection, so a full stream
+    /// limit never queues an ordinary call behind them.
+    long_poll_grpc: Grpc<GrpcChannel>,
+    /// At most this many long polls in flight; the rest wait here (FIFO), holding no
+    /// stream.
+    long_polls: tokio::sync::Semaphore,
+    /// The connection's retry configuration without attempt or time budget: what a
+    /// long poll refused for load (`RESOURCE_EXHAUSTED`) retries with.
+    load_retry: RpcRetryConfig,
     /// Read (briefly, without await) by every attempt; replaced by `set_api_key` and
     /// `set_metadata`.
     headers: RwLock<StaticHeaders>,
@@ -60,6 +70,8 @@ impl Transport {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         channel: GrpcChannel,
+        long_poll_channel: GrpcChannel,
+        max_long_polls: usize,
         headers: StaticHeaders,
         retry: RpcRetryConfig,
         rpc_timeout: Duration,
@@ -67,14 +79,21 @@ impl Transport {
         max_decoding_message_size: usize,
         gzip: bool,
     ) -> Self {
-        let mut grpc = Grpc::new(channel).max_decoding_message_size(max_decoding_message_size);
-        if gzip {
-            grpc = grpc
-                .send_compressed(CompressionEncoding::Gzip)
-                .accept_compressed(CompressionEncoding::Gzip);
-        }
+        let grpc = |channel| {
+            let grpc = Grpc::new(channel).max_decoding_message_size(max_decoding_message_size);
+            if gzip {
+                grpc.send_compressed(CompressionEncoding::Gzip)
+                    .accept_compressed(CompressionEncoding::Gzip)
+            } else {
+                grpc
+            }
+        };
+        let max_long_polls = max_long_polls.clamp(1, tokio::sync::Semaphore::MAX_PERMITS);
         Self {
-            grpc,
+            grpc: grpc(channel),
+            long_poll_grpc: grpc(long_poll_channel),
+            long_polls: tokio::sync::Semaphore::new(max_long_polls),
+            load_retry: without_budget(&retry),
             headers: RwLock::new(headers),
             retry,
             rpc_timeout,
@@ -134,20 +153,48 @@ impl Transport {
             kind,
             deadline,
         };
+        // A long poll refused for load retries without the budget: the wait lasts as
+        // long as the caller's deadline (or forever without one).
+        let custom_load;
+        let mut load_policy = match (&options.retry, kind) {
+            (_, RpcKind::Normal) | (RetryOverride::Disabled, _) => None,
+            (RetryOverride::Default, _) => {
+                Some(RetryPolicy::new(&self.load_retry, deadline.map(|d| d.0)))
+            }
+            (RetryOverride::Custom(config), _) => {
+                custom_load = without_budget(config);
+                Some(RetryPolicy::new(&custom_load, deadline.map(|d| d.0)))
+            }
+        };
         let mut attempts: u32 = 0;
         let mut waited: Option<Duration> = None;
         loop {
             attempts = attempts.saturating_add(1);
             let span = attempt_span(rpc, attempts, kind, waited);
+            // Long polls take a slot first; queued ones hold no stream and, as the
+            // attempt is boxed, little memory.
+            let permit = if kind == RpcKind::Normal {
+                None
+            } else {
+                self.long_polls.acquire().await.ok()
+            };
             #[cfg(feature = "metrics")]
             let started = Instant::now();
-            let outcome = if span.is_disabled() {
-                self.attempt::<M, R>(&attempt, &message).await
-            } else {
-                self.attempt::<M, R>(&attempt, &message)
-                    .instrument(span.clone())
-                    .await
+            let outcome = match (permit.is_some(), span.is_disabled()) {
+                (false, true) => self.attempt::<M, R>(&attempt, &message).await,
+                (false, false) => {
+                    self.attempt::<M, R>(&attempt, &message)
+                        .instrument(span.clone())
+                        .await
+                }
+                (true, true) => Box::pin(self.attempt::<M, R>(&attempt, &message)).await,
+                (true, false) => {
+                    Box::pin(self.attempt::<M, R>(&attempt, &message))
+                        .instrument(span.clone())
+                        .await
+                }
             };
+            drop(permit);
             #[cfg(feature = "metrics")]
             super::rpc_metrics::record_attempt(
                 rpc,
@@ -168,11 +215,16 @@ impl Transport {
                 span.record("otel.status_code", "ERROR");
             }
             drop(span);
-            let decision = match &mut policy {
+            let decision = match (&mut policy, &mut load_policy) {
                 // A certificate or handshake failure does not heal by retrying.
-                Some(_) if error.origin() == ErrorOrigin::Tls => Decision::Stop,
-                Some(policy) => policy.decide(error.code(), error.message()),
-                None => Decision::Stop,
+                (Some(_), _) if error.origin() == ErrorOrigin::Tls => Decision::Stop,
+                (Some(_), Some(load)) if error.code() == Code::ResourceExhausted => {
+                    load.decide(error.code(), error.message())
+                }
+                (policy, _) => match policy {
+                    Some(policy) => policy.decide(error.code(), error.message()),
+                    None => Decision::Stop,
+                },
             };
             let error = error.with_attempts(attempts);
             match decision {
@@ -227,7 +279,10 @@ impl Transport {
             Extensions::new(),
             Arc::clone(message),
         );
-        let mut grpc = self.grpc.clone();
+        let mut grpc = match attempt.kind {
+            RpcKind::Normal => self.grpc.clone(),
+            RpcKind::LongPoll | RpcKind::LongWait => self.long_poll_grpc.clone(),
+        };
         let path = attempt.path;
         let rpc = attempt.rpc;
         let call = async move {
@@ -316,6 +371,17 @@ struct Attempt<'a> {
     kind: RpcKind,
     /// The caller's deadline, and the timeout it came from.
     deadline: Option<(Instant, Duration)>,
+}
+
+/// `config` without its attempt bound and time budget (the backoff stays): for long
+/// polls refused for load, which wait as long as the workflow runs (issue 11: a wait
+/// lasts as long as the workflow; only the caller's deadline ends it).
+fn without_budget(config: &RpcRetryConfig) -> RpcRetryConfig {
+    RpcRetryConfig {
+        max_attempts: 0,
+        max_elapsed: None,
+        ..config.clone()
+    }
 }
 
 /// The error of an attempt whose deadline passed in the client.

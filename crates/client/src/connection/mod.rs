@@ -1,5 +1,6 @@
 //! `Connection`: the gRPC transport to a Temporal server (tonic over one HTTP/2
-//! connection), implementing `WorkflowService` and `OperatorService`.
+//! connection for ordinary calls and one for long polls), implementing
+//! `WorkflowService` and `OperatorService`.
 //!
 //! Every call carries `client-name: temporal-client-rs`, `client-version: <crate
 //! version>`, `temporal-namespace` (from the request's `namespace` field), the API key
@@ -40,14 +41,23 @@ use self::headers::StaticHeaders;
 
 pub use self::error::ConnectError;
 pub use self::headers::{CLIENT_NAME, CLIENT_VERSION};
-pub use self::options::{ConnectionOptions, DEFAULT_ADDRESS, KeepAlive, MIN_LONG_POLL_TIMEOUT};
+pub use self::options::{
+    ConnectionOptions, DEFAULT_ADDRESS, DEFAULT_MAX_CONCURRENT_LONG_POLLS, KeepAlive,
+    MIN_LONG_POLL_TIMEOUT,
+};
 pub use self::tls::TlsOptions;
 
 /// The health-check service name of the Temporal frontend.
 const WORKFLOW_SERVICE_NAME: &str = "temporal.api.workflowservice.v1.WorkflowService";
 
-/// A connection to a Temporal server: one HTTP/2 connection (reopened if it drops),
-/// shared by every clone.
+/// A connection to a Temporal server: one HTTP/2 connection for ordinary calls, and a
+/// second one, opened at the first long poll, for long polls and server-held waits
+/// (each reopened if it drops), shared by every clone.
+///
+/// Long polls have their own connection so that a server's concurrent-stream limit
+/// never queues a start or a count behind thousands of pending `result()` waits; at
+/// most [`ConnectionOptions::max_concurrent_long_polls`] of them are in flight, the
+/// rest wait in line. Both connections carry the same TLS, headers and layers.
 ///
 /// Cloning is cheap (one reference count); clones share the connection, the settings
 /// and the cached system info. It implements
@@ -144,30 +154,34 @@ impl Connection {
     ///
     /// # Errors
     /// As [`lazy`](Self::lazy): invalid options only.
+    ///
+    /// The connector is cloned for the long-poll connection.
     pub fn lazy_with_connector<C>(
         options: ConnectionOptions,
         connector: C,
     ) -> Result<Self, ConnectError>
     where
-        C: tower::Service<http::Uri> + Send + 'static,
+        C: tower::Service<http::Uri> + Clone + Send + 'static,
         C::Response: hyper::rt::Read + hyper::rt::Write + Send + Unpin,
         C::Future: Send,
         C::Error: std::error::Error + Send + Sync + 'static,
     {
         let endpoint = address::endpoint(&options)?;
-        Self::build_on(&options, |_| {
-            endpoint.connect_with_connector_lazy(connector)
+        Self::build_on(&options, || {
+            endpoint
+                .clone()
+                .connect_with_connector_lazy(connector.clone())
         })
     }
 
     fn build(options: &ConnectionOptions) -> Result<Self, ConnectError> {
         let endpoint = address::endpoint(options)?;
-        Self::build_on(options, |_| endpoint.connect_lazy())
+        Self::build_on(options, || endpoint.connect_lazy())
     }
 
     fn build_on(
         options: &ConnectionOptions,
-        channel: impl FnOnce(()) -> tonic::transport::Channel,
+        channel: impl Fn() -> tonic::transport::Channel,
     ) -> Result<Self, ConnectError> {
         options.check()?;
         let headers = StaticHeaders::new(
@@ -180,9 +194,11 @@ impl Connection {
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(ConnectError::NoRuntime);
         }
-        let channel = layer::wrap(channel(()), &options.layers);
+        // Both connect lazily: the long-poll connection opens at the first long poll.
         let transport = Transport::new(
-            channel,
+            layer::wrap(channel(), &options.layers),
+            layer::wrap(channel(), &options.layers),
+            options.max_concurrent_long_polls,
             headers,
             options.retry.clone(),
             options.rpc_timeout,

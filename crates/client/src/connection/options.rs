@@ -74,6 +74,7 @@ pub(crate) enum TlsMode {
 /// | largest response | 128 MiB |
 /// | gzip | off |
 /// | retry | [`RpcRetryConfig::default`] (40 s budget) |
+/// | long polls in flight | [`DEFAULT_MAX_CONCURRENT_LONG_POLLS`] (1,000), on their own HTTP/2 connection |
 #[derive(Clone)]
 pub struct ConnectionOptions {
     pub(crate) address: String,
@@ -87,6 +88,7 @@ pub struct ConnectionOptions {
     pub(crate) max_decoding_message_size: usize,
     pub(crate) gzip: bool,
     pub(crate) retry: RpcRetryConfig,
+    pub(crate) max_concurrent_long_polls: usize,
     pub(crate) layers: Vec<BoxedLayer>,
 }
 
@@ -113,6 +115,7 @@ impl ConnectionOptions {
             max_decoding_message_size: 128 * 1024 * 1024,
             gzip: false,
             retry: RpcRetryConfig::default(),
+            max_concurrent_long_polls: DEFAULT_MAX_CONCURRENT_LONG_POLLS,
             layers: Vec::new(),
         }
     }
@@ -203,7 +206,22 @@ impl ConnectionOptions {
         self
     }
 
-    /// Wraps the connection's HTTP/2 channel in a tower layer, e.g. for tracing,
+    /// How many long polls (result waits, update polls, server-held update calls) may be
+    /// in flight at once (default [`DEFAULT_MAX_CONCURRENT_LONG_POLLS`]); the others
+    /// wait in line (first come, first served) without holding an HTTP/2 stream, and
+    /// each poll queues again after its answer. Long polls travel on their own HTTP/2
+    /// connection, so however many wait, ordinary calls never queue behind them.
+    ///
+    /// Zero is refused when the connection is built
+    /// ([`ConnectError::InvalidOption`](super::ConnectError::InvalidOption)): no wait
+    /// could ever run.
+    pub fn max_concurrent_long_polls(mut self, limit: usize) -> Self {
+        self.max_concurrent_long_polls = limit;
+        self
+    }
+
+    /// Wraps the connection's HTTP/2 channels (ordinary calls and long polls) in a
+    /// tower layer, e.g. for tracing,
     /// metrics, rate limiting or request signing (like kube's `ClientBuilder::with_layer`).
     ///
     /// The layer wraps an [`HttpService`](tower::util::BoxCloneSyncService) (one
@@ -285,10 +303,18 @@ impl fmt::Debug for ConnectionOptions {
             .field("max_decoding_message_size", &self.max_decoding_message_size)
             .field("gzip", &self.gzip)
             .field("retry", &self.retry)
+            .field("max_concurrent_long_polls", &self.max_concurrent_long_polls)
             .field("layers", &self.layers.len())
             .finish()
     }
 }
+
+/// The default of [`ConnectionOptions::max_concurrent_long_polls`]: 1,000 long polls in
+/// flight. Well under the namespace's concurrent long-poll limit of a Temporal server
+/// (past it, the server refuses polls with `RESOURCE_EXHAUSTED`), and enough that a
+/// finished workflow's waiter rarely queues behind server-held polls (the server
+/// answers an idle one after about 20 s).
+pub const DEFAULT_MAX_CONCURRENT_LONG_POLLS: usize = 1_000;
 
 /// The shortest [`ConnectionOptions::long_poll_timeout`] accepted: 1 s.
 pub const MIN_LONG_POLL_TIMEOUT: Duration = Duration::from_secs(1);
@@ -312,6 +338,12 @@ impl ConnectionOptions {
         }
         if self.rpc_timeout.is_zero() {
             return invalid("rpc_timeout", "zero leaves no time for any RPC".to_owned());
+        }
+        if self.max_concurrent_long_polls == 0 {
+            return invalid(
+                "max_concurrent_long_polls",
+                "zero lets no long poll run: every wait would hang".to_owned(),
+            );
         }
         if self.connect_timeout.is_zero() {
             return invalid(
@@ -343,6 +375,10 @@ mod tests {
                 ConnectionOptions::default().rpc_timeout(Duration::ZERO),
                 "rpc_timeout",
             ),
+            (
+                ConnectionOptions::default().max_concurrent_long_polls(0),
+                "max_concurrent_long_polls",
+            ),
         ] {
             let err = options.check().unwrap_err();
             assert!(
@@ -369,6 +405,7 @@ mod tests {
         assert!(!o.gzip);
         assert!(matches!(o.tls, TlsMode::Auto));
         assert_eq!(o.retry, RpcRetryConfig::default());
+        assert_eq!(o.max_concurrent_long_polls, 1_000);
     }
 
     #[test]

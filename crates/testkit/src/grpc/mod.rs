@@ -48,6 +48,12 @@ const MAX_MESSAGE_SIZE: usize = 128 * 1024 * 1024;
 const DUPLEX_BUFFER: usize = 256 * 1024;
 /// The URL an in-memory channel is built with; it never resolves.
 const IN_MEMORY_URL: &str = "http://in-memory.invalid";
+/// The default HTTP/2 concurrent-stream limit per connection: none, as the Temporal
+/// dev server. Measured on `temporal server start-dev` (CLI 1.9.1) with a raw HTTP/2
+/// handshake: its SETTINGS frame carries only `MAX_FRAME_SIZE 16384` and no
+/// `SETTINGS_MAX_CONCURRENT_STREAMS` (grpc-go's default, unlimited). hyper's own
+/// default would be 200.
+pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = u32::MAX;
 
 /// Why a [`TestServer`] could not start.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +71,7 @@ pub enum TestServerError {
 pub struct TestServerBuilder {
     service: Arc<dyn WorkflowService>,
     operator: Option<Arc<dyn OperatorService>>,
+    max_concurrent_streams: u32,
     #[cfg(feature = "tls")]
     tls: Option<TlsMode>,
 }
@@ -82,6 +89,14 @@ impl TestServerBuilder {
     /// `UNIMPLEMENTED`).
     pub fn operator(mut self, operator: Arc<dyn OperatorService>) -> Self {
         self.operator = Some(operator);
+        self
+    }
+
+    /// The HTTP/2 concurrent-stream limit each connection advertises in its SETTINGS
+    /// (default [`DEFAULT_MAX_CONCURRENT_STREAMS`], none, as the dev server): a client
+    /// must queue the calls past it, as real servers and proxies with a limit make it.
+    pub fn max_concurrent_streams(mut self, limit: u32) -> Self {
+        self.max_concurrent_streams = limit;
         self
     }
 
@@ -202,6 +217,7 @@ impl TestServerBuilder {
             routes: routes.prepare(),
             faults,
             stopped: Arc::new(AtomicBool::new(false)),
+            max_streams: self.max_concurrent_streams,
         }
     }
 }
@@ -242,6 +258,7 @@ impl TestServer {
         TestServerBuilder {
             service,
             operator: None,
+            max_concurrent_streams: DEFAULT_MAX_CONCURRENT_STREAMS,
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -337,9 +354,11 @@ impl tower::Service<http::Uri> for DuplexConnector {
         }
         let (client, server) = tokio::io::duplex(DUPLEX_BUFFER);
         let routes = self.connections.routes.clone();
-        self.connections
-            .faults
-            .track_connection(serve_http2(server, routes));
+        self.connections.faults.track_connection(serve_http2(
+            server,
+            routes,
+            self.connections.max_streams,
+        ));
         std::future::ready(Ok(TokioIo::new(client)))
     }
 }
@@ -350,6 +369,8 @@ struct ConnectionServer {
     routes: Routes,
     faults: Faults,
     stopped: Arc<AtomicBool>,
+    /// The HTTP/2 concurrent-stream limit of each connection.
+    max_streams: u32,
 }
 
 impl ConnectionServer {
@@ -357,15 +378,18 @@ impl ConnectionServer {
     fn serve_tcp(&self, stream: TcpStream, acceptor: Option<tokio_rustls::TlsAcceptor>) {
         let _ = stream.set_nodelay(true);
         let routes = self.routes.clone();
+        let max_streams = self.max_streams;
         match acceptor {
             Some(acceptor) => self.faults.track_connection(async move {
                 // A failed handshake (e.g. no client certificate under mutual TLS) just
                 // ends this connection; the client sees the TLS error.
                 if let Ok(tls) = acceptor.accept(stream).await {
-                    serve_http2(tls, routes).await;
+                    serve_http2(tls, routes, max_streams).await;
                 }
             }),
-            None => self.faults.track_connection(serve_http2(stream, routes)),
+            None => self
+                .faults
+                .track_connection(serve_http2(stream, routes, max_streams)),
         }
     }
 
@@ -373,13 +397,13 @@ impl ConnectionServer {
     fn serve_tcp(&self, stream: TcpStream) {
         let _ = stream.set_nodelay(true);
         self.faults
-            .track_connection(serve_http2(stream, self.routes.clone()));
+            .track_connection(serve_http2(stream, self.routes.clone(), self.max_streams));
     }
 }
 
 /// Serves HTTP/2 gRPC on one connection until it closes. The calls of the connection
 /// run as tasks owned by it, so aborting the connection cancels its calls too.
-async fn serve_http2<IO>(io: IO, routes: Routes)
+async fn serve_http2<IO>(io: IO, routes: Routes, max_streams: u32)
 where
     IO: AsyncRead + AsyncWrite + Send + Unpin + 'static,
 {
@@ -387,6 +411,7 @@ where
     let _cancel_calls = CancelOnDrop(calls.clone());
     let connection = hyper::server::conn::http2::Builder::new(calls)
         .timer(TokioTimer::new())
+        .max_concurrent_streams(max_streams)
         .serve_connection(TokioIo::new(io), TowerToHyperService::new(routes));
     // A connection error only concerns this client; the server goes on.
     let _ = connection.await;
