@@ -13,7 +13,9 @@ mod address;
 mod call;
 mod codec;
 mod error;
+mod failure;
 mod headers;
+mod idempotency;
 mod layer;
 mod options;
 mod retry;
@@ -188,6 +190,7 @@ impl Connection {
             options.rpc_timeout,
             options.long_poll_timeout,
             options.max_decoding_message_size,
+            options.max_encoding_message_size,
             options.gzip,
         );
         Ok(Self {
