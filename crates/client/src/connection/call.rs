@@ -18,10 +18,12 @@ use tonic::metadata::MetadataMap;
 use tracing::Instrument as _;
 
 use super::codec::SharedCodec;
-use super::error::{ConnectError, cause_origin, status_to_error};
+use super::error::ConnectError;
+use super::failure::{FailureKind, classify};
 use super::headers::{StaticHeaders, grpc_timeout_value, namespace_value, parse_call_metadata};
+use super::idempotency::is_idempotent;
 use super::layer::GrpcChannel;
-use super::retry::{Decision, RetryPolicy, is_tls_failure};
+use super::retry::{Decision, RetryPolicy};
 
 /// How long an RPC may take, and what its deadline means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +66,8 @@ pub(crate) struct Transport {
     retry: RpcRetryConfig,
     rpc_timeout: Duration,
     long_poll_timeout: Duration,
+    /// The largest request sent; a larger one fails before any attempt.
+    max_encoding_message_size: usize,
 }
 
 impl Transport {
@@ -77,6 +81,7 @@ impl Transport {
         rpc_timeout: Duration,
         long_poll_timeout: Duration,
         max_decoding_message_size: usize,
+        max_encoding_message_size: usize,
         gzip: bool,
     ) -> Self {
         let grpc = |channel| {
@@ -98,6 +103,7 @@ impl Transport {
             retry,
             rpc_timeout,
             long_poll_timeout,
+            max_encoding_message_size,
         }
     }
 
@@ -129,12 +135,21 @@ impl Transport {
         R: Message + Default + Send + 'static,
     {
         let ServiceRequest { message, options } = request;
+        let size = message.encoded_len();
+        if size > self.max_encoding_message_size {
+            return Err(request_too_large(rpc, size, self.max_encoding_message_size));
+        }
         let kind = message.kind();
         let namespace = namespace_value(message.namespace());
         let call_metadata = if options.metadata.is_empty() {
             Vec::new()
         } else {
-            parse_call_metadata(rpc, &options.metadata)?
+            let static_size = self
+                .headers
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .size();
+            parse_call_metadata(rpc, &options.metadata, static_size)?
         };
         let deadline = options
             .timeout
@@ -201,30 +216,36 @@ impl Transport {
                 message.namespace(),
                 kind,
                 started.elapsed(),
-                outcome.as_ref().err().map(ServiceError::code),
+                outcome.as_ref().err().map(|(error, _)| error.code()),
             );
-            let error = match outcome {
+            let (error, failure) = match outcome {
                 Ok(response) => {
                     span.record("grpc_code", "OK");
                     return Ok(response);
                 }
-                Err(error) => error,
+                Err(failed) => failed,
             };
             if !span.is_disabled() {
                 span.record("grpc_code", tracing::field::display(error.code()));
                 span.record("otel.status_code", "ERROR");
             }
             drop(span);
+            // What happened decides first (a TLS failure or a local limit does not heal;
+            // a lost connection may be repeated only by a call safe to repeat), then the
+            // code; a long poll refused for load backs off without the unary budget.
+            let may_retry = failure.may_retry(is_idempotent(rpc));
             let decision = match (&mut policy, &mut load_policy) {
-                // A certificate or handshake failure does not heal by retrying.
-                (Some(_), _) if error.origin() == ErrorOrigin::Tls => Decision::Stop,
+                (Some(_), _) if !may_retry => Decision::Stop,
                 (Some(_), Some(load)) if error.code() == Code::ResourceExhausted => {
                     load.decide(error.code(), error.message())
                 }
-                (policy, _) => match policy {
-                    Some(policy) => policy.decide(error.code(), error.message()),
-                    None => Decision::Stop,
-                },
+                (Some(policy), _) => policy.decide(error.code(), error.message()),
+                (None, _) => Decision::Stop,
+            };
+            let error = if failure == FailureKind::ConnectionLost && !is_idempotent(rpc) {
+                outcome_unknown(error)
+            } else {
+                error
             };
             let error = error.with_attempts(attempts);
             match decision {
@@ -242,7 +263,7 @@ impl Transport {
         &self,
         attempt: &Attempt<'_>,
         message: &Arc<M>,
-    ) -> Result<R, ServiceError>
+    ) -> Result<R, (ServiceError, FailureKind)>
     where
         M: RpcRequest,
         R: Message + Default + Send + 'static,
@@ -254,7 +275,7 @@ impl Transport {
                 Some((deadline, timeout)) => {
                     let remaining = deadline.saturating_duration_since(now);
                     if remaining.is_zero() {
-                        return Err(deadline_passed(attempt.rpc, timeout));
+                        return Err((deadline_passed(attempt.rpc, timeout), FailureKind::Local));
                     }
                     (Some((deadline, timeout)), grpc_timeout_value(remaining))
                 }
@@ -287,13 +308,14 @@ impl Transport {
         let rpc = attempt.rpc;
         let call = async move {
             grpc.ready().await.map_err(|e| {
-                let origin = cause_origin(&e);
-                ServiceError::new(
+                // Nothing was sent: the channel could not take the request.
+                let error = ServiceError::new(
                     rpc,
                     Code::Unavailable,
                     format!("the connection is not usable: {e}"),
                 )
-                .with_origin(origin)
+                .with_origin(ErrorOrigin::Transport);
+                (error, FailureKind::NotDelivered)
             })?;
             grpc.unary(
                 request,
@@ -308,21 +330,15 @@ impl Transport {
                     && attempt_deadline.is_some_and(|(at, _)| Instant::now() >= at)
                 {
                     let timeout = attempt_deadline.map(|(_, t)| t).unwrap_or_default();
-                    return deadline_passed(rpc, timeout);
+                    return (deadline_passed(rpc, timeout), FailureKind::Local);
                 }
-                let tls = is_tls_failure(&status);
-                let error = status_to_error(rpc, status);
-                if tls {
-                    error.with_origin(ErrorOrigin::Tls)
-                } else {
-                    error
-                }
+                classify(rpc, status)
             })
         };
         let outcome = match attempt_deadline {
             Some((at, timeout)) => match tokio::time::timeout_at(at, call).await {
                 Ok(outcome) => outcome,
-                Err(_) => return Err(deadline_passed(rpc, timeout)),
+                Err(_) => return Err((deadline_passed(rpc, timeout), FailureKind::Local)),
             },
             None => call.await,
         };
@@ -392,6 +408,33 @@ fn deadline_passed(rpc: &'static str, timeout: Duration) -> ServiceError {
         format!("no response within {timeout:?}"),
     )
     .with_origin(ErrorOrigin::ClientDeadline)
+}
+
+/// The error of a request above the connection's encode limit, before any attempt.
+fn request_too_large(rpc: &'static str, size: usize, limit: usize) -> ServiceError {
+    ServiceError::new(
+        rpc,
+        Code::ResourceExhausted,
+        format!(
+            "the request is {size} bytes and exceeds the limit of {limit} bytes \
+             (ConnectionOptions::max_encoding_message_size); it was not sent"
+        ),
+    )
+    .with_origin(ErrorOrigin::Local)
+}
+
+/// A lost connection under a call that is not safe to repeat: the server may or may
+/// not have applied it, and the error says so.
+fn outcome_unknown(error: ServiceError) -> ServiceError {
+    let message = format!(
+        "{}; the server may or may not have applied the request, and {} is not retried \
+         after a lost connection because repeating it is not safe",
+        error.message(),
+        error.rpc()
+    );
+    ServiceError::new(error.rpc(), error.code(), message)
+        .with_origin(error.origin())
+        .with_source(error)
 }
 
 /// The outcome of a call whose last attempt failed, as the caller sees it: a long poll

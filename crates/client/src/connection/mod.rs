@@ -14,7 +14,9 @@ mod address;
 mod call;
 mod codec;
 mod error;
+mod failure;
 mod headers;
+mod idempotency;
 mod layer;
 mod options;
 mod retry;
@@ -84,6 +86,8 @@ pub struct Connection {
 struct Inner {
     transport: Transport,
     address: String,
+    /// The connection uses TLS, or the user chose plain text explicitly.
+    api_key_allowed: bool,
     system_info: OnceLock<GetSystemInfoResponse>,
 }
 
@@ -184,6 +188,7 @@ impl Connection {
         channel: impl Fn() -> tonic::transport::Channel,
     ) -> Result<Self, ConnectError> {
         options.check()?;
+        let api_key_allowed = address::api_key_allowed(options)?;
         let headers = StaticHeaders::new(
             options.api_key.as_deref(),
             &options.metadata,
@@ -204,12 +209,14 @@ impl Connection {
             options.rpc_timeout,
             options.long_poll_timeout,
             options.max_decoding_message_size,
+            options.max_encoding_message_size,
             options.gzip,
         );
         Ok(Self {
             inner: Arc::new(Inner {
                 transport,
                 address: options.address.clone(),
+                api_key_allowed,
                 system_info: OnceLock::new(),
             }),
         })
@@ -227,11 +234,16 @@ impl Connection {
     /// # Errors
     /// Validated as at connect time: [`ConnectError::InvalidApiKey`] or
     /// [`ConnectError::ApiKeyWithAuthorizationMetadata`], and then nothing changes.
-    ///
-    /// The connection keeps its TLS mode: setting a key on a plain-text connection does
-    /// not turn TLS on (unlike [`ConnectionOptions::api_key`] at connect time), so the
-    /// key travels unencrypted there.
+    /// [`ConnectError::ApiKeyOverPlaintext`] when the connection does not use TLS and
+    /// plain text was not chosen with [`ConnectionOptions::tls_disabled`]: a key is
+    /// never sent unencrypted unless the user opted in (the connection keeps its TLS
+    /// mode; only [`ConnectionOptions::api_key`] at connect time turns TLS on).
     pub fn set_api_key(&self, api_key: Option<String>) -> Result<(), ConnectError> {
+        if api_key.is_some() && !self.inner.api_key_allowed {
+            return Err(ConnectError::ApiKeyOverPlaintext {
+                address: self.inner.address.clone(),
+            });
+        }
         self.transport()
             .replace_headers(|headers| headers.with_api_key(api_key.as_deref()))
     }
@@ -325,6 +337,26 @@ mod tests {
     fn lazy_outside_a_runtime_is_an_error_not_a_panic() {
         let err = Connection::lazy(ConnectionOptions::new("localhost:1")).err();
         assert!(matches!(err, Some(ConnectError::NoRuntime)), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn an_api_key_goes_over_plain_text_only_when_the_user_opted_in() {
+        let plain = Connection::lazy(ConnectionOptions::new("h:1")).unwrap();
+        let err = plain.set_api_key(Some("k".into())).unwrap_err();
+        assert!(
+            matches!(&err, ConnectError::ApiKeyOverPlaintext { address } if address == "h:1"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("tls_disabled"), "{err}");
+        plain.set_api_key(None).unwrap();
+        let http = Connection::lazy(ConnectionOptions::new("http://h:1")).unwrap();
+        assert!(http.set_api_key(Some("k".into())).is_err());
+
+        let opted_in = Connection::lazy(ConnectionOptions::new("h:1").tls_disabled()).unwrap();
+        opted_in.set_api_key(Some("k".into())).unwrap();
+        // A key at connect time turns TLS on, so a replaced key stays encrypted.
+        let tls = Connection::lazy(ConnectionOptions::new("h:1").api_key("k0")).unwrap();
+        tls.set_api_key(Some("k1".into())).unwrap();
     }
 
     #[tokio::test]

@@ -72,6 +72,7 @@ pub(crate) enum TlsMode {
 /// | RPC timeout | 10 s per attempt (long polls excluded) |
 /// | long-poll timeout | 70 s per attempt |
 /// | largest response | 128 MiB |
+/// | largest request | 128 MiB |
 /// | gzip | off |
 /// | retry | [`RpcRetryConfig::default`] (40 s budget) |
 /// | long polls in flight | [`DEFAULT_MAX_CONCURRENT_LONG_POLLS`] (1,000), on their own HTTP/2 connection |
@@ -86,6 +87,7 @@ pub struct ConnectionOptions {
     pub(crate) rpc_timeout: Duration,
     pub(crate) long_poll_timeout: Duration,
     pub(crate) max_decoding_message_size: usize,
+    pub(crate) max_encoding_message_size: usize,
     pub(crate) gzip: bool,
     pub(crate) retry: RpcRetryConfig,
     pub(crate) max_concurrent_long_polls: usize,
@@ -113,6 +115,7 @@ impl ConnectionOptions {
             rpc_timeout: Duration::from_secs(10),
             long_poll_timeout: Duration::from_secs(70),
             max_decoding_message_size: 128 * 1024 * 1024,
+            max_encoding_message_size: 128 * 1024 * 1024,
             gzip: false,
             retry: RpcRetryConfig::default(),
             max_concurrent_long_polls: DEFAULT_MAX_CONCURRENT_LONG_POLLS,
@@ -186,9 +189,20 @@ impl ConnectionOptions {
         self
     }
 
-    /// Largest response message accepted (default 128 MiB).
+    /// Largest response message accepted (default 128 MiB). A larger response fails
+    /// at once, without a retry, with a `RESOURCE_EXHAUSTED` error of origin
+    /// [`Local`](temporal_client_core::ErrorOrigin::Local) that names this limit.
     pub fn max_decoding_message_size(mut self, bytes: usize) -> Self {
         self.max_decoding_message_size = bytes;
+        self
+    }
+
+    /// Largest request message sent (default 128 MiB, the Temporal server's own limit).
+    /// A larger request is not sent at all: it fails at once with a
+    /// `RESOURCE_EXHAUSTED` error of origin
+    /// [`Local`](temporal_client_core::ErrorOrigin::Local) that names this limit.
+    pub fn max_encoding_message_size(mut self, bytes: usize) -> Self {
+        self.max_encoding_message_size = bytes;
         self
     }
 
@@ -301,6 +315,7 @@ impl fmt::Debug for ConnectionOptions {
             .field("rpc_timeout", &self.rpc_timeout)
             .field("long_poll_timeout", &self.long_poll_timeout)
             .field("max_decoding_message_size", &self.max_decoding_message_size)
+            .field("max_encoding_message_size", &self.max_encoding_message_size)
             .field("gzip", &self.gzip)
             .field("retry", &self.retry)
             .field("max_concurrent_long_polls", &self.max_concurrent_long_polls)

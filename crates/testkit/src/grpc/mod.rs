@@ -15,6 +15,7 @@
 
 mod adapter;
 mod faults;
+mod http_faults;
 #[cfg(feature = "tls")]
 mod tls;
 
@@ -354,11 +355,11 @@ impl tower::Service<http::Uri> for DuplexConnector {
         }
         let (client, server) = tokio::io::duplex(DUPLEX_BUFFER);
         let routes = self.connections.routes.clone();
-        self.connections.faults.track_connection(serve_http2(
-            server,
-            routes,
-            self.connections.max_streams,
-        ));
+        let faults = self.connections.faults.clone();
+        let max_streams = self.connections.max_streams;
+        self.connections
+            .faults
+            .track_connection(serve_http2(server, routes, faults, max_streams));
         std::future::ready(Ok(TokioIo::new(client)))
     }
 }
@@ -378,43 +379,57 @@ impl ConnectionServer {
     fn serve_tcp(&self, stream: TcpStream, acceptor: Option<tokio_rustls::TlsAcceptor>) {
         let _ = stream.set_nodelay(true);
         let routes = self.routes.clone();
+        let faults = self.faults.clone();
         let max_streams = self.max_streams;
         match acceptor {
             Some(acceptor) => self.faults.track_connection(async move {
                 // A failed handshake (e.g. no client certificate under mutual TLS) just
                 // ends this connection; the client sees the TLS error.
                 if let Ok(tls) = acceptor.accept(stream).await {
-                    serve_http2(tls, routes, max_streams).await;
+                    serve_http2(tls, routes, faults, max_streams).await;
                 }
             }),
             None => self
                 .faults
-                .track_connection(serve_http2(stream, routes, max_streams)),
+                .track_connection(serve_http2(stream, routes, faults, max_streams)),
         }
     }
 
     #[cfg(not(feature = "tls"))]
     fn serve_tcp(&self, stream: TcpStream) {
         let _ = stream.set_nodelay(true);
-        self.faults
-            .track_connection(serve_http2(stream, self.routes.clone(), self.max_streams));
+        self.faults.track_connection(serve_http2(
+            stream,
+            self.routes.clone(),
+            self.faults.clone(),
+            self.max_streams,
+        ));
     }
 }
 
 /// Serves HTTP/2 gRPC on one connection until it closes. The calls of the connection
 /// run as tasks owned by it, so aborting the connection cancels its calls too.
-async fn serve_http2<IO>(io: IO, routes: Routes, max_streams: u32)
+/// [`Faults::goaway_connections`] starts a graceful shutdown of it, and the
+/// stream-reset rules apply to its calls. It advertises `max_streams` concurrent streams.
+async fn serve_http2<IO>(io: IO, routes: Routes, faults: Faults, max_streams: u32)
 where
     IO: AsyncRead + AsyncWrite + Send + Unpin + 'static,
 {
     let calls = CallTasks::default();
     let _cancel_calls = CancelOnDrop(calls.clone());
+    let service = http_faults::ResettingRoutes::new(routes, faults.clone());
     let connection = hyper::server::conn::http2::Builder::new(calls)
         .timer(TokioTimer::new())
         .max_concurrent_streams(max_streams)
-        .serve_connection(TokioIo::new(io), TowerToHyperService::new(routes));
-    // A connection error only concerns this client; the server goes on.
-    let _ = connection.await;
+        .serve_connection(TokioIo::new(io), TowerToHyperService::new(service));
+    let mut connection = std::pin::pin!(connection);
+    loop {
+        tokio::select! {
+            // A connection error only concerns this client; the server goes on.
+            _ = connection.as_mut() => return,
+            () = faults.goaway_requested() => connection.as_mut().graceful_shutdown(),
+        }
+    }
 }
 
 /// The hyper executor of one connection: runs its streams in a `JoinSet`.
