@@ -6,6 +6,7 @@ mod activities;
 mod activities_fake;
 mod backend;
 mod closing;
+mod codec;
 mod defs;
 mod fidelity;
 mod interceptors;
