@@ -43,7 +43,7 @@ pub(crate) struct Backend {
     pub(crate) task_queue: String,
     fake: Option<FakeServer>,
     address: Option<String>,
-    _grpc: Option<TestServer>,
+    grpc: Option<TestServer>,
     _worker: Option<PythonWorker>,
 }
 
@@ -101,7 +101,7 @@ impl Backend {
                     task_queue,
                     fake: Some(fake),
                     address: None,
-                    _grpc: None,
+                    grpc: None,
                     _worker: None,
                 })
             }
@@ -123,7 +123,7 @@ impl Backend {
                     task_queue,
                     fake: Some(fake),
                     address: Some(address),
-                    _grpc: Some(server),
+                    grpc: Some(server),
                     _worker: None,
                 })
             }
@@ -160,11 +160,22 @@ impl Backend {
                     task_queue,
                     fake: None,
                     address: Some(address),
-                    _grpc: None,
+                    grpc: None,
                     _worker: Some(worker),
                 })
             }
         }
+    }
+
+    /// How many calls of `rpc` reached the gRPC test server (`None` on the other back
+    /// ends).
+    pub(crate) fn grpc_calls(&self, rpc: &str) -> Option<u64> {
+        self.grpc.as_ref().map(|server| server.faults().calls(rpc))
+    }
+
+    /// The server's address, on the networked back ends.
+    pub(crate) fn address(&self) -> Option<&str> {
+        self.address.as_deref()
     }
 
     /// A workflow id unique to this test run.
