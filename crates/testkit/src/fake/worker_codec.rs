@@ -270,3 +270,93 @@ impl WorkerCodec {
         encoded.unwrap_or_else(|e| WorkflowResult::Failed(WorkflowFailure::from(e)))
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use std::sync::Arc;
+
+    use temporal_client_core::payload::{CodecError, PayloadCodec};
+    use temporal_proto::temporal::api::common::v1::Payload;
+
+    use super::*;
+
+    /// Reverses the data bytes.
+    #[derive(Debug)]
+    struct Reverse;
+
+    #[async_trait::async_trait]
+    impl PayloadCodec for Reverse {
+        async fn encode(&self, mut ps: Vec<Payload>) -> Result<Vec<Payload>, CodecError> {
+            ps.iter_mut().for_each(|p| p.data.reverse());
+            Ok(ps)
+        }
+        async fn decode(&self, ps: Vec<Payload>) -> Result<Vec<Payload>, CodecError> {
+            self.encode(ps).await
+        }
+    }
+
+    /// Waits once before answering, as a codec calling a remote service would.
+    #[derive(Debug)]
+    struct Remote;
+
+    #[async_trait::async_trait]
+    impl PayloadCodec for Remote {
+        async fn encode(&self, ps: Vec<Payload>) -> Result<Vec<Payload>, CodecError> {
+            let mut waited = false;
+            std::future::poll_fn(|cx| {
+                if waited {
+                    Poll::Ready(())
+                } else {
+                    waited = true;
+                    cx.waker().wake_by_ref();
+                    Poll::Pending
+                }
+            })
+            .await;
+            Ok(ps)
+        }
+        async fn decode(&self, ps: Vec<Payload>) -> Result<Vec<Payload>, CodecError> {
+            self.encode(ps).await
+        }
+    }
+
+    fn payloads(data: &[u8]) -> Option<Payloads> {
+        Some(Payloads {
+            payloads: vec![Payload {
+                data: data.to_vec(),
+                ..Payload::default()
+            }],
+        })
+    }
+
+    #[test]
+    fn codecs_run_both_ways_and_nothing_changes_without_one() {
+        let codec = WorkerCodec::new(DataConverter::default().with_codec(Arc::new(Reverse)));
+        assert_eq!(codec.encode(payloads(b"ab")).unwrap(), payloads(b"ba"));
+        assert_eq!(codec.decode(payloads(b"ba")).unwrap(), payloads(b"ab"));
+        let plain = WorkerCodec::default();
+        assert_eq!(plain.encode(payloads(b"ab")).unwrap(), payloads(b"ab"));
+        let result = codec.encode_result(WorkflowResult::Completed(payloads(b"xy")));
+        assert_eq!(result, WorkflowResult::Completed(payloads(b"yx")));
+    }
+
+    #[test]
+    fn a_codec_that_waits_fails_by_name_and_fails_the_task() {
+        let codec = WorkerCodec::new(DataConverter::default().with_codec(Arc::new(Remote)));
+        let err = codec.encode(payloads(b"ab")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("the fake server runs codecs in place"),
+            "{err}"
+        );
+        let WorkflowResult::Failed(failure) =
+            codec.encode_result(WorkflowResult::Completed(payloads(b"ab")))
+        else {
+            panic!("a codec error must fail the result")
+        };
+        assert!(failure.fails_task());
+        // Arguments it cannot decode reach the workflow as they are.
+        assert_eq!(codec.decode_or_keep(payloads(b"ab")), payloads(b"ab"));
+    }
+}
