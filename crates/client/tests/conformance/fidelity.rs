@@ -476,7 +476,6 @@ async fn a_request_over_the_receive_limit_is_refused_once() {
                 .await
                 .unwrap(),
             );
-            let started = std::time::Instant::now();
             let err = gzip
                 .start(
                     SLEEP_ANY,
@@ -491,12 +490,6 @@ async fn a_request_over_the_receive_limit_is_refused_once() {
                 !temporal_client_core::is_retryable_code(code, &message),
                 "[{}] {message}",
                 b.kind
-            );
-            assert!(
-                started.elapsed() < Duration::from_secs(2),
-                "[{}] refused at once, not after retries ({:?})",
-                b.kind,
-                started.elapsed()
             );
         }
     })
