@@ -7,6 +7,7 @@ mod activities_fake;
 mod backend;
 mod bad_input;
 mod closing;
+mod codec;
 mod deadlines;
 mod defs;
 mod fidelity;

@@ -45,6 +45,9 @@ pub use tls::{TLS_SERVER_NAME, TlsCredentials, TlsMode};
 
 /// The largest message the server accepts or sends, like the Temporal server (128 MiB).
 const MAX_MESSAGE_SIZE: usize = 128 * 1024 * 1024;
+/// The largest request the Temporal frontend receives by default (gRPC-Go's default
+/// receive limit, 4 MiB); a larger one is refused with `RESOURCE_EXHAUSTED`.
+pub const DEFAULT_RECEIVE_LIMIT: usize = 4 * 1024 * 1024;
 /// Buffer size of each in-memory connection, per direction.
 const DUPLEX_BUFFER: usize = 256 * 1024;
 /// The URL an in-memory channel is built with; it never resolves.
@@ -73,6 +76,7 @@ pub struct TestServerBuilder {
     service: Arc<dyn WorkflowService>,
     operator: Option<Arc<dyn OperatorService>>,
     max_concurrent_streams: u32,
+    receive_limit: usize,
     #[cfg(feature = "tls")]
     tls: Option<TlsMode>,
 }
@@ -98,6 +102,16 @@ impl TestServerBuilder {
     /// must queue the calls past it, as real servers and proxies with a limit make it.
     pub fn max_concurrent_streams(mut self, limit: u32) -> Self {
         self.max_concurrent_streams = limit;
+        self
+    }
+
+    /// The largest request message accepted, in bytes of its protobuf encoding (default
+    /// [`DEFAULT_RECEIVE_LIMIT`], 4 MiB, as the Temporal frontend). A larger request is
+    /// answered `RESOURCE_EXHAUSTED` "grpc: received message larger than max (N vs.
+    /// LIMIT)", the message of the server's gRPC library, which clients do not retry.
+    /// The call still counts in [`Faults::calls`].
+    pub fn receive_limit(mut self, bytes: usize) -> Self {
+        self.receive_limit = bytes;
         self
     }
 
@@ -200,8 +214,9 @@ impl TestServerBuilder {
         let workflow = WorkflowServiceServer::new(WorkflowAdapter {
             service: self.service.clone(),
             faults: faults.clone(),
+            receive_limit: self.receive_limit,
         })
-        .max_decoding_message_size(MAX_MESSAGE_SIZE)
+        .max_decoding_message_size(MAX_MESSAGE_SIZE.max(self.receive_limit))
         .max_encoding_message_size(MAX_MESSAGE_SIZE);
         let mut routes = Routes::new(HealthServer::new(AlwaysServing)).add_service(workflow);
         if let Some(operator) = &self.operator {
@@ -209,8 +224,9 @@ impl TestServerBuilder {
                 OperatorServiceServer::new(OperatorAdapter {
                     service: operator.clone(),
                     faults: faults.clone(),
+                    receive_limit: self.receive_limit,
                 })
-                .max_decoding_message_size(MAX_MESSAGE_SIZE)
+                .max_decoding_message_size(MAX_MESSAGE_SIZE.max(self.receive_limit))
                 .max_encoding_message_size(MAX_MESSAGE_SIZE),
             );
         }
@@ -260,6 +276,7 @@ impl TestServer {
             service,
             operator: None,
             max_concurrent_streams: DEFAULT_MAX_CONCURRENT_STREAMS,
+            receive_limit: DEFAULT_RECEIVE_LIMIT,
             #[cfg(feature = "tls")]
             tls: None,
         }
