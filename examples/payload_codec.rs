@@ -1,8 +1,8 @@
 //! A payload codec: every argument, result, memo and failure detail is compressed by the
 //! client before it leaves the process and decompressed when it comes back. A worker
 //! needs the same codec: the Python example worker has it (`--codec zlib`,
-//! `crates/testkit/worker/zlib_codec.py`), and on the embedded fake the example registers
-//! a workflow that decodes with it. The same shape works for encryption: change what
+//! `crates/testkit/worker/zlib_codec.py`), and on the embedded fake the example gives it
+//! to the fake (`FakeServerBuilder::data_converter`). The same shape works for encryption: change what
 //! `encode` and `decode` do.
 //!
 //! ```sh
@@ -23,11 +23,11 @@ use flate2::write::ZlibEncoder;
 use prost::Message;
 use serde_json::json;
 use temporal_client::payload::{CodecError, DataConverter, PayloadCodec};
-use temporal_client::proto::temporal::api::common::v1::{Payload, Payloads};
+use temporal_client::proto::temporal::api::common::v1::Payload;
 use temporal_client::{Client, WorkflowOptions, async_trait};
 use temporal_examples::workflows::ECHO;
 use temporal_examples::{Backend, check, connect, unique_id};
-use temporal_testkit::{WorkflowContext, WorkflowFailure, WorkflowResult};
+use temporal_testkit::{FakeServer, conformance_workflows};
 
 /// The task queue of the worker that has the codec.
 const CODEC_TASK_QUEUE: &str = "examples-codec";
@@ -68,37 +68,27 @@ impl PayloadCodec for ZlibCodec {
     }
 }
 
-/// `echo` for the fake's codec queue: what a worker with the codec does, decode the
-/// arguments, run the workflow, encode the result.
-async fn echo_with_codec(ctx: WorkflowContext) -> Result<WorkflowResult, WorkflowFailure> {
-    let codec_failure = |e: CodecError| WorkflowFailure::application(e.to_string());
-    let converter = DataConverter::default();
-    let mut args = Vec::new();
-    for payload in ctx.input().unwrap_or_default().payloads {
-        let plain = decompress(payload).map_err(codec_failure)?;
-        let value: serde_json::Value = converter
-            .from_payload(&plain)
-            .map_err(|e| WorkflowFailure::application(e.to_string()))?;
-        args.push(value);
-    }
-    let result = converter
-        .to_payload(&args)
-        .map_err(|e| WorkflowFailure::application(e.to_string()))?;
-    Ok(WorkflowResult::completed_payloads(Payloads {
-        payloads: vec![compress(&result).map_err(codec_failure)?],
-    }))
-}
-
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let converter = DataConverter::default().with_codec(Arc::new(ZlibCodec));
     let (plain_client, backend) = connect().await?;
-    if let Backend::Fake(fake) = &backend {
-        fake.register_workflow_on(CODEC_TASK_QUEUE, "echo", echo_with_codec);
-    }
+    // On the embedded fake, the fake's workflows are given the codec, as the Python
+    // worker is with `--codec zlib`: they read plain values, the server holds the
+    // compressed ones.
+    let plain_client = match backend {
+        Backend::Fake(_) => {
+            let fake = FakeServer::builder()
+                .data_converter(converter.clone())
+                .build();
+            conformance_workflows::register_all_on(&fake, CODEC_TASK_QUEUE);
+            Client::from_service(fake)
+        }
+        Backend::Server(_) => plain_client,
+    };
     // The same connection, with the codec added to the default converter.
     let client = Client::builder_from_arc(plain_client.service().clone())
         .namespace(plain_client.namespace())
-        .data_converter(DataConverter::default().with_codec(Arc::new(ZlibCodec)))
+        .data_converter(converter)
         .build();
 
     let order = json!({"id": "order-1", "lines": vec!["book"; 50], "note": "gift wrap"});

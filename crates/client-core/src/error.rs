@@ -562,7 +562,9 @@ pub fn is_retryable_code(code: Code, message: &str) -> bool {
 
 fn is_message_too_large(message: &str) -> bool {
     let lower = message.to_ascii_lowercase();
-    lower.contains("message larger than max")
+    // gRPC-Go: "received message larger than max (N vs. M)" or, for a compressed
+    // request, "received message after decompression larger than max M".
+    lower.contains("larger than max")
         || lower.contains("message length too large")
         || lower.contains("exceeds the limit")
 }
@@ -749,6 +751,11 @@ mod tests {
         assert!(!is_retryable_code(
             Code::ResourceExhausted,
             "grpc: received message larger than max (5 vs. 4)"
+        ));
+        // The dev server's words for a gzip-compressed request that is too large.
+        assert!(!is_retryable_code(
+            Code::ResourceExhausted,
+            "grpc: received message after decompression larger than max 4194304"
         ));
         assert!(is_retryable_code(
             Code::Internal,

@@ -2,7 +2,11 @@
 //! terminal (encode, build, send, map the error), all under the call's deadline.
 
 use std::future::Future;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
+
+use temporal_client_core::CallOptions;
+use tokio::time::Instant;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -33,6 +37,156 @@ impl Client {
             operation
         };
         Next::new(chain, dispatch, &boxed).run(input).await
+    }
+}
+
+/// The shortest time between the starts of two polls of one wait when the first came
+/// back empty: 200 ms (see [`OperationDeadline::space_polls`]).
+pub(crate) const MIN_POLL_SPACING: Duration = Duration::from_millis(200);
+
+/// The deadline of one operation that makes several RPCs (a result wait, update polls,
+/// paging): set by the builder's `.timeout(..)` when the operation starts, or by the
+/// first RPC whose call options carry a timeout (one an interceptor set); a later,
+/// shorter timeout moves it earlier, never later.
+///
+/// Each RPC of the operation passes its call options through [`apply`](Self::apply),
+/// which gives the RPC only the time left, so no loop outlives the deadline however
+/// often an interceptor sets a fresh timeout (the semantics of the other SDKs, e.g.
+/// TypeScript's `WorkflowHandle.result()` under one gRPC deadline).
+#[derive(Debug)]
+pub(crate) struct OperationDeadline {
+    operation: &'static str,
+    /// When it passes, and the timeout it came from (for the error).
+    at: Mutex<Option<(Instant, Duration)>>,
+}
+
+impl OperationDeadline {
+    /// The deadline of `operation` (e.g. `"get workflow result"`) starting now, `timeout`
+    /// from now (none when `None`, until an RPC brings one).
+    pub(crate) fn new(operation: &'static str, timeout: Option<Duration>) -> Self {
+        let at = timeout.and_then(|t| Some((Instant::now().checked_add(t)?, t)));
+        Self {
+            operation,
+            at: Mutex::new(at),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Instant, Duration)>> {
+        self.at.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The call options for the next RPC, with the time left as their timeout (none
+    /// when the operation has no deadline), for interceptors to see.
+    pub(crate) fn call(&self, template: &CallOptions) -> CallOptions {
+        let mut call = template.clone();
+        call.timeout = self.remaining();
+        call
+    }
+
+    fn remaining(&self) -> Option<Duration> {
+        let at = *self.lock();
+        at.map(|(at, _)| at.saturating_duration_since(Instant::now()))
+    }
+
+    /// Fits one RPC's call options (after the interceptors) into the deadline: a
+    /// timeout they carry starts the deadline or moves it earlier, and the RPC gets
+    /// the time left.
+    ///
+    /// # Errors
+    /// [`Error::Timeout`] when the deadline has passed: no RPC is sent.
+    pub(crate) fn apply(&self, call: &mut CallOptions) -> Result<()> {
+        let now = Instant::now();
+        let mut at = self.lock();
+        if let Some(timeout) = call.timeout
+            && let Some(candidate) = now.checked_add(timeout)
+        {
+            // The loops pass the time left, which ends at the same instant: only a
+            // timeout that ends clearly earlier replaces the deadline (and its
+            // duration, for the error).
+            let earlier = match *at {
+                None => true,
+                Some((current, _)) => candidate + Duration::from_millis(1) < current,
+            };
+            if earlier {
+                *at = Some((candidate, timeout));
+            }
+        }
+        if let Some((deadline, timeout)) = *at {
+            let left = deadline.saturating_duration_since(now);
+            if left.is_zero() {
+                return Err(Error::Timeout {
+                    operation: self.operation,
+                    timeout,
+                    source: None,
+                });
+            }
+            call.timeout = Some(left);
+        }
+        Ok(())
+    }
+
+    /// Spaces out the polls of a wait: after a long poll sent at `sent` came back
+    /// empty, waits until [`MIN_POLL_SPACING`] after `sent` (or the deadline, if
+    /// sooner) before the next one. A server answers at once, empty, a long poll
+    /// whose deadline is too short for it to wait (the Temporal server keeps a tail
+    /// room), so without this the last second of a deadline would be a storm of polls;
+    /// polls that the server held are not delayed.
+    pub(crate) async fn space_polls(&self, sent: Instant) {
+        let mut resume = sent + MIN_POLL_SPACING;
+        let at = *self.lock();
+        if let Some((deadline, _)) = at {
+            resume = resume.min(deadline);
+        }
+        tokio::time::sleep_until(resume).await;
+    }
+
+    /// Runs `operation_future` (all the RPCs of the operation) under the deadline: when
+    /// it passes, or when an RPC reports a passed deadline while one is set, the
+    /// operation fails with [`Error::Timeout`].
+    ///
+    /// # Errors
+    /// The operation's error, or [`Error::Timeout`].
+    pub(crate) async fn run<T>(
+        &self,
+        operation_future: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let start = *self.lock();
+        let outcome = match start {
+            Some((at, timeout)) => match tokio::time::timeout_at(at, operation_future).await {
+                Ok(outcome) => outcome,
+                Err(_) => {
+                    return Err(Error::Timeout {
+                        operation: self.operation,
+                        timeout,
+                        source: None,
+                    });
+                }
+            },
+            None => operation_future.await,
+        };
+        self.finish(outcome)
+    }
+
+    /// An RPC's outcome as the operation reports it: a passed RPC deadline while the
+    /// operation has a deadline is the operation's [`Error::Timeout`].
+    ///
+    /// # Errors
+    /// `outcome`'s error, or [`Error::Timeout`] in its place.
+    pub(crate) fn finish<T>(&self, outcome: Result<T>) -> Result<T> {
+        match outcome {
+            Err(Error::Service(source)) if source.is_timeout() => {
+                let at = *self.lock();
+                match at {
+                    Some((_, timeout)) => Err(Error::Timeout {
+                        operation: self.operation,
+                        timeout,
+                        source: Some(source),
+                    }),
+                    None => Err(Error::Service(source)),
+                }
+            }
+            outcome => outcome,
+        }
     }
 }
 

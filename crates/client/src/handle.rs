@@ -8,6 +8,7 @@ use temporal_client_core::builders::ExecutionTarget;
 
 use crate::client::Client;
 use crate::error::Error;
+use crate::interceptor::StartWorkflowOutput;
 
 /// A handle to a workflow execution: its id, and optionally a run id and the first run
 /// of its chain. `R` is the workflow's result type.
@@ -66,20 +67,21 @@ impl<R> WorkflowHandle<R> {
         }
     }
 
-    /// A handle to a run this client just started: `result()` starts from that run, and
-    /// the other operations target the latest run of its chain.
+    /// A handle to the run a start (or signal-with-start, update-with-start) reported:
+    /// `result()` starts from that run, and the other operations target the latest run
+    /// of its chain. When the start used an existing run (`started == false`, per the id
+    /// conflict policy), the run is not known to be the chain's first.
     pub(crate) fn started(
         client: Client,
         workflow_id: String,
-        run_id: String,
-        first_execution_run_id: Option<String>,
+        output: StartWorkflowOutput,
         follow_runs: bool,
     ) -> Self {
         Self {
             client,
             workflow_id,
-            run_id: Some(run_id),
-            first_execution_run_id,
+            first_execution_run_id: output.started.then(|| output.run_id.clone()),
+            run_id: Some(output.run_id),
             follow_runs,
             pinned: false,
             _result: PhantomData,

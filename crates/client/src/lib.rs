@@ -31,7 +31,7 @@ mod spans;
 pub use client::{Client, ClientBuilder, DEFAULT_NAMESPACE};
 pub use connection::{
     CLIENT_NAME, CLIENT_VERSION, ConnectError, Connection, ConnectionOptions, DEFAULT_ADDRESS,
-    KeepAlive, MIN_LONG_POLL_TIMEOUT, TlsOptions,
+    DEFAULT_MAX_CONCURRENT_LONG_POLLS, KeepAlive, MIN_LONG_POLL_TIMEOUT, TlsOptions,
 };
 pub use definitions::{QueryDefinition, SignalDefinition, UpdateDefinition, WorkflowDefinition};
 pub use description::{ParentExecution, WorkflowExecution, WorkflowExecutionDescription};

@@ -178,11 +178,26 @@ async fn mutual_tls_needs_the_client_certificate() {
         .server_root_ca_cert(server_pki.ca_pem.clone())
         .domain("localhost");
 
+    // A generous connect timeout: the refusal is a TLS error reported at once, not
+    // a transport failure retried until the timeout.
+    let started = std::time::Instant::now();
     let err = Connection::connect(
-        options(&server, base.clone()).connect_timeout(Duration::from_millis(600)),
+        options(&server, base.clone()).connect_timeout(Duration::from_secs(20)),
     )
     .await
     .expect_err("the server requires a client certificate");
+    let mut chain = format!("{err:?}");
+    let mut cause = std::error::Error::source(&err);
+    while let Some(c) = cause {
+        chain.push_str(&format!("\n <- {c:?}"));
+        cause = c.source();
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}: {chain}",
+        started.elapsed()
+    );
+    assert!(matches!(err, ConnectError::Tls { .. }), "{err}");
     assert!(err.to_string().contains(&server.address()), "{err}");
 
     let client = client_pki.leaf(&["worker-1"], ExtendedKeyUsagePurpose::ClientAuth);

@@ -72,9 +72,18 @@ pub struct PythonWorkerBuilder {
     python: Option<PathBuf>,
     script: PathBuf,
     startup_timeout: Duration,
+    extra_args: Vec<std::ffi::OsString>,
 }
 
 impl PythonWorkerBuilder {
+    /// Passes one more argument to the script, after the address, namespace and task
+    /// queue: e.g. `.arg("--codec").arg("zlib")` runs `worker/worker.py` with the
+    /// `payload_codec` example's zlib codec.
+    pub fn arg(mut self, arg: impl Into<std::ffi::OsString>) -> Self {
+        self.extra_args.push(arg.into());
+        self
+    }
+
     /// The Python interpreter, instead of `TEMPORAL_PYTHON`, `<repo>/.venv/bin/python`
     /// or `python3`.
     pub fn python(mut self, python: impl Into<PathBuf>) -> Self {
@@ -106,7 +115,8 @@ impl PythonWorkerBuilder {
             .arg("--namespace")
             .arg(&self.namespace)
             .arg("--task-queue")
-            .arg(&self.task_queue);
+            .arg(&self.task_queue)
+            .args(&self.extra_args);
         let mut process = ChildGroup::spawn(&mut command, "temporal-testkit-python-worker")
             .map_err(|source| PythonWorkerError::Spawn {
                 python: python.clone(),
@@ -172,6 +182,7 @@ impl PythonWorker {
             python: None,
             script: default_script(),
             startup_timeout: Duration::from_secs(60),
+            extra_args: Vec::new(),
         }
     }
 

@@ -54,105 +54,80 @@ fn map_err(client: &Client, activity: &ActivityRef, err: ServiceError) -> Error 
     }
 }
 
+/// Builds the by-token or the by-id request for `$activity` with core's builder pair,
+/// sends it with the matching RPC, and maps the response with `$map`. The builders take
+/// the namespace, the identity, the token or the reference, then `$args`.
+macro_rules! by_token_or_id {
+    (
+        $client:ident, $activity:expr, $call:expr,
+        token: $by_token:ident => $token_rpc:ident,
+        id: $by_id:ident => $id_rpc:ident,
+        args: ($($arg:expr),*),
+        map: $map:expr $(,)?
+    ) => {{
+        let inner = $client.inner();
+        let (ns, me) = (inner.namespace.as_str(), inner.identity.as_str());
+        let sent: std::result::Result<_, ServiceError> = match core_ref($activity) {
+            None => {
+                let message = builders::$by_token(ns, me, token($activity), $($arg),*)?;
+                inner
+                    .rpc()
+                    .$token_rpc(ServiceRequest { message, options: $call })
+                    .await
+                    .map($map)
+            }
+            Some(reference) => {
+                let message = builders::$by_id(ns, me, reference, $($arg),*)?;
+                inner
+                    .rpc()
+                    .$id_rpc(ServiceRequest { message, options: $call })
+                    .await
+                    .map($map)
+            }
+        };
+        sent.map_err(|e| map_err($client, $activity, e))
+    }};
+}
+
 pub(super) async fn complete(client: &Client, input: CompleteAsyncActivityInput) -> Result<()> {
-    let inner = client.inner();
-    let (ns, me) = (inner.namespace.as_str(), inner.identity.as_str());
     let result = client.encode(input.result).await?;
-    let sent = match core_ref(&input.activity) {
-        None => {
-            let message =
-                builders::complete_activity_request(ns, me, token(&input.activity), result)?;
-            inner
-                .rpc()
-                .respond_activity_task_completed(ServiceRequest {
-                    message,
-                    options: input.call,
-                })
-                .await
-                .map(drop)
-        }
-        Some(by_id) => {
-            let message = builders::complete_activity_by_id_request(ns, me, by_id, result)?;
-            inner
-                .rpc()
-                .respond_activity_task_completed_by_id(ServiceRequest {
-                    message,
-                    options: input.call,
-                })
-                .await
-                .map(drop)
-        }
-    };
-    sent.map_err(|e| map_err(client, &input.activity, e))
+    by_token_or_id!(
+        client, &input.activity, input.call,
+        token: complete_activity_request => respond_activity_task_completed,
+        id: complete_activity_by_id_request => respond_activity_task_completed_by_id,
+        args: (result),
+        map: drop,
+    )
 }
 
 pub(super) async fn fail(client: &Client, input: FailAsyncActivityInput) -> Result<()> {
-    let inner = client.inner();
-    let (ns, me) = (inner.namespace.as_str(), inner.identity.as_str());
-    let failure = inner.converter.failure_to_proto(&input.failure).await?;
+    let failure = client
+        .inner()
+        .converter
+        .failure_to_proto(&input.failure)
+        .await?;
     let details = client.encode(input.last_heartbeat_details).await?;
-    let sent = match core_ref(&input.activity) {
-        None => {
-            let message =
-                builders::fail_activity_request(ns, me, token(&input.activity), failure, details)?;
-            inner
-                .rpc()
-                .respond_activity_task_failed(ServiceRequest {
-                    message,
-                    options: input.call,
-                })
-                .await
-                .map(drop)
-        }
-        Some(by_id) => {
-            let message = builders::fail_activity_by_id_request(ns, me, by_id, failure, details)?;
-            inner
-                .rpc()
-                .respond_activity_task_failed_by_id(ServiceRequest {
-                    message,
-                    options: input.call,
-                })
-                .await
-                .map(drop)
-        }
-    };
-    sent.map_err(|e| map_err(client, &input.activity, e))
+    by_token_or_id!(
+        client, &input.activity, input.call,
+        token: fail_activity_request => respond_activity_task_failed,
+        id: fail_activity_by_id_request => respond_activity_task_failed_by_id,
+        args: (failure, details),
+        map: drop,
+    )
 }
 
-/// What a heartbeat response says, as (cancel requested, paused, reset).
-type HeartbeatFlags = (bool, bool, bool);
-
 pub(super) async fn heartbeat(client: &Client, input: HeartbeatAsyncActivityInput) -> Result<()> {
-    let inner = client.inner();
-    let (ns, me) = (inner.namespace.as_str(), inner.identity.as_str());
     let details = client.encode(input.details).await?;
-    let sent: Result<HeartbeatFlags, ServiceError> = match core_ref(&input.activity) {
-        None => {
-            let message =
-                builders::heartbeat_activity_request(ns, me, token(&input.activity), details)?;
-            inner
-                .rpc()
-                .record_activity_task_heartbeat(ServiceRequest {
-                    message,
-                    options: input.call,
-                })
-                .await
-                .map(|r| (r.cancel_requested, r.activity_paused, r.activity_reset))
-        }
-        Some(by_id) => {
-            let message = builders::heartbeat_activity_by_id_request(ns, me, by_id, details)?;
-            inner
-                .rpc()
-                .record_activity_task_heartbeat_by_id(ServiceRequest {
-                    message,
-                    options: input.call,
-                })
-                .await
-                .map(|r| (r.cancel_requested, r.activity_paused, r.activity_reset))
-        }
-    };
+    // What the response says, as (cancel requested, paused, reset).
+    let flags = by_token_or_id!(
+        client, &input.activity, input.call,
+        token: heartbeat_activity_request => record_activity_task_heartbeat,
+        id: heartbeat_activity_by_id_request => record_activity_task_heartbeat_by_id,
+        args: (details),
+        map: |r| (r.cancel_requested, r.activity_paused, r.activity_reset),
+    )?;
     let activity = input.activity.to_string();
-    match sent.map_err(|e| map_err(client, &input.activity, e))? {
+    match flags {
         (true, _, _) => Err(Error::ActivityCancelRequested { activity }),
         (_, true, _) => Err(Error::ActivityPaused { activity }),
         (_, _, true) => Err(Error::ActivityReset { activity }),
@@ -164,37 +139,12 @@ pub(super) async fn report_cancellation(
     client: &Client,
     input: ReportAsyncActivityCancellationInput,
 ) -> Result<()> {
-    let inner = client.inner();
-    let (ns, me) = (inner.namespace.as_str(), inner.identity.as_str());
     let details = client.encode(input.details).await?;
-    let sent = match core_ref(&input.activity) {
-        None => {
-            let message = builders::report_activity_canceled_request(
-                ns,
-                me,
-                token(&input.activity),
-                details,
-            )?;
-            inner
-                .rpc()
-                .respond_activity_task_canceled(ServiceRequest {
-                    message,
-                    options: input.call,
-                })
-                .await
-                .map(drop)
-        }
-        Some(by_id) => {
-            let message = builders::report_activity_canceled_by_id_request(ns, me, by_id, details)?;
-            inner
-                .rpc()
-                .respond_activity_task_canceled_by_id(ServiceRequest {
-                    message,
-                    options: input.call,
-                })
-                .await
-                .map(drop)
-        }
-    };
-    sent.map_err(|e| map_err(client, &input.activity, e))
+    by_token_or_id!(
+        client, &input.activity, input.call,
+        token: report_activity_canceled_request => respond_activity_task_canceled,
+        id: report_activity_canceled_by_id_request => respond_activity_task_canceled_by_id,
+        args: (details),
+        map: drop,
+    )
 }

@@ -105,6 +105,14 @@ fn effective_tls(
     })
 }
 
+/// Whether an API key may travel on a connection with these options: over TLS, or in
+/// plain text only when the user chose it with
+/// [`tls_disabled`](ConnectionOptions::tls_disabled).
+pub(crate) fn api_key_allowed(options: &ConnectionOptions) -> Result<bool, ConnectError> {
+    let parsed = parse_address(&options.address)?;
+    Ok(matches!(options.tls, TlsMode::Disabled) || effective_tls(options, parsed.https)?.is_some())
+}
+
 /// Where and how to connect, from the options.
 pub(crate) struct Target {
     /// `http://host:port/` or `https://host:port/`: the scheme and `:authority` of

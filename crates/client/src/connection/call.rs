@@ -18,10 +18,12 @@ use tonic::metadata::MetadataMap;
 use tracing::Instrument as _;
 
 use super::codec::SharedCodec;
-use super::error::{ConnectError, cause_origin, status_to_error};
+use super::error::ConnectError;
+use super::failure::{FailureKind, classify};
 use super::headers::{StaticHeaders, grpc_timeout_value, namespace_value, parse_call_metadata};
+use super::idempotency::is_idempotent;
 use super::layer::GrpcChannel;
-use super::retry::{Decision, RetryPolicy, is_tls_failure};
+use super::retry::{Decision, RetryPolicy};
 
 /// How long an RPC may take, and what its deadline means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,43 +46,66 @@ pub(crate) trait RpcRequest: Message + Send + Sync + 'static {
     fn kind(&self) -> RpcKind;
 }
 
-/// The shared state of a connection: the channel and everything precomputed for calls.
+/// The shared state of a connection: the channels and everything precomputed for calls.
 #[derive(Debug)]
 pub(crate) struct Transport {
+    /// Ordinary calls: one HTTP/2 connection.
     grpc: Grpc<GrpcChannel>,
+    /// Long polls and server-held waits: their own HTTP/2 connection, so a full stream
+    /// limit never queues an ordinary call behind them.
+    long_poll_grpc: Grpc<GrpcChannel>,
+    /// At most this many long polls in flight; the rest wait here (FIFO), holding no
+    /// stream.
+    long_polls: tokio::sync::Semaphore,
+    /// The connection's retry configuration without attempt or time budget: what a
+    /// long poll refused for load (`RESOURCE_EXHAUSTED`) retries with.
+    load_retry: RpcRetryConfig,
     /// Read (briefly, without await) by every attempt; replaced by `set_api_key` and
     /// `set_metadata`.
     headers: RwLock<StaticHeaders>,
     retry: RpcRetryConfig,
     rpc_timeout: Duration,
     long_poll_timeout: Duration,
+    /// The largest request sent; a larger one fails before any attempt.
+    max_encoding_message_size: usize,
 }
 
 impl Transport {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         channel: GrpcChannel,
+        long_poll_channel: GrpcChannel,
         origin: http::Uri,
+        max_long_polls: usize,
         headers: StaticHeaders,
         retry: RpcRetryConfig,
         rpc_timeout: Duration,
         long_poll_timeout: Duration,
         max_decoding_message_size: usize,
+        max_encoding_message_size: usize,
         gzip: bool,
     ) -> Self {
-        let mut grpc =
-            Grpc::with_origin(channel, origin).max_decoding_message_size(max_decoding_message_size);
-        if gzip {
-            grpc = grpc
-                .send_compressed(CompressionEncoding::Gzip)
-                .accept_compressed(CompressionEncoding::Gzip);
-        }
+        let grpc = |channel| {
+            let grpc = Grpc::with_origin(channel, origin.clone())
+                .max_decoding_message_size(max_decoding_message_size);
+            if gzip {
+                grpc.send_compressed(CompressionEncoding::Gzip)
+                    .accept_compressed(CompressionEncoding::Gzip)
+            } else {
+                grpc
+            }
+        };
+        let max_long_polls = max_long_polls.clamp(1, tokio::sync::Semaphore::MAX_PERMITS);
         Self {
-            grpc,
+            grpc: grpc(channel),
+            long_poll_grpc: grpc(long_poll_channel),
+            long_polls: tokio::sync::Semaphore::new(max_long_polls),
+            load_retry: without_budget(&retry),
             headers: RwLock::new(headers),
             retry,
             rpc_timeout,
             long_poll_timeout,
+            max_encoding_message_size,
         }
     }
 
@@ -112,12 +137,21 @@ impl Transport {
         R: Message + Default + Send + 'static,
     {
         let ServiceRequest { message, options } = request;
+        let size = message.encoded_len();
+        if size > self.max_encoding_message_size {
+            return Err(request_too_large(rpc, size, self.max_encoding_message_size));
+        }
         let kind = message.kind();
         let namespace = namespace_value(message.namespace());
         let call_metadata = if options.metadata.is_empty() {
             Vec::new()
         } else {
-            parse_call_metadata(rpc, &options.metadata)?
+            let static_size = self
+                .headers
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .size();
+            parse_call_metadata(rpc, &options.metadata, static_size)?
         };
         let deadline = options
             .timeout
@@ -136,45 +170,84 @@ impl Transport {
             kind,
             deadline,
         };
+        // A long poll refused for load retries without the budget: the wait lasts as
+        // long as the caller's deadline (or forever without one).
+        let custom_load;
+        let mut load_policy = match (&options.retry, kind) {
+            (_, RpcKind::Normal) | (RetryOverride::Disabled, _) => None,
+            (RetryOverride::Default, _) => {
+                Some(RetryPolicy::new(&self.load_retry, deadline.map(|d| d.0)))
+            }
+            (RetryOverride::Custom(config), _) => {
+                custom_load = without_budget(config);
+                Some(RetryPolicy::new(&custom_load, deadline.map(|d| d.0)))
+            }
+        };
         let mut attempts: u32 = 0;
         let mut waited: Option<Duration> = None;
         loop {
             attempts = attempts.saturating_add(1);
             let span = attempt_span(rpc, attempts, kind, waited);
+            // Long polls take a slot first; queued ones hold no stream and, as the
+            // attempt is boxed, little memory.
+            let permit = if kind == RpcKind::Normal {
+                None
+            } else {
+                self.long_polls.acquire().await.ok()
+            };
             #[cfg(feature = "metrics")]
             let started = Instant::now();
-            let outcome = if span.is_disabled() {
-                self.attempt::<M, R>(&attempt, &message).await
-            } else {
-                self.attempt::<M, R>(&attempt, &message)
-                    .instrument(span.clone())
-                    .await
+            let outcome = match (permit.is_some(), span.is_disabled()) {
+                (false, true) => self.attempt::<M, R>(&attempt, &message).await,
+                (false, false) => {
+                    self.attempt::<M, R>(&attempt, &message)
+                        .instrument(span.clone())
+                        .await
+                }
+                (true, true) => Box::pin(self.attempt::<M, R>(&attempt, &message)).await,
+                (true, false) => {
+                    Box::pin(self.attempt::<M, R>(&attempt, &message))
+                        .instrument(span.clone())
+                        .await
+                }
             };
+            drop(permit);
             #[cfg(feature = "metrics")]
             super::rpc_metrics::record_attempt(
                 rpc,
                 message.namespace(),
                 kind,
                 started.elapsed(),
-                outcome.as_ref().err().map(ServiceError::code),
+                outcome.as_ref().err().map(|(error, _)| error.code()),
             );
-            let error = match outcome {
+            let (error, failure) = match outcome {
                 Ok(response) => {
                     span.record("grpc_code", "OK");
                     return Ok(response);
                 }
-                Err(error) => error,
+                Err(failed) => failed,
             };
             if !span.is_disabled() {
                 span.record("grpc_code", tracing::field::display(error.code()));
                 span.record("otel.status_code", "ERROR");
             }
             drop(span);
-            let decision = match &mut policy {
-                // A certificate or handshake failure does not heal by retrying.
-                Some(_) if error.origin() == ErrorOrigin::Tls => Decision::Stop,
-                Some(policy) => policy.decide(error.code(), error.message()),
-                None => Decision::Stop,
+            // What happened decides first (a TLS failure or a local limit does not heal;
+            // a lost connection may be repeated only by a call safe to repeat), then the
+            // code; a long poll refused for load backs off without the unary budget.
+            let may_retry = failure.may_retry(is_idempotent(rpc));
+            let decision = match (&mut policy, &mut load_policy) {
+                (Some(_), _) if !may_retry => Decision::Stop,
+                (Some(_), Some(load)) if error.code() == Code::ResourceExhausted => {
+                    load.decide(error.code(), error.message())
+                }
+                (Some(policy), _) => policy.decide(error.code(), error.message()),
+                (None, _) => Decision::Stop,
+            };
+            let error = if failure == FailureKind::ConnectionLost && !is_idempotent(rpc) {
+                outcome_unknown(error)
+            } else {
+                error
             };
             let error = error.with_attempts(attempts);
             match decision {
@@ -192,7 +265,7 @@ impl Transport {
         &self,
         attempt: &Attempt<'_>,
         message: &Arc<M>,
-    ) -> Result<R, ServiceError>
+    ) -> Result<R, (ServiceError, FailureKind)>
     where
         M: RpcRequest,
         R: Message + Default + Send + 'static,
@@ -204,7 +277,7 @@ impl Transport {
                 Some((deadline, timeout)) => {
                     let remaining = deadline.saturating_duration_since(now);
                     if remaining.is_zero() {
-                        return Err(deadline_passed(attempt.rpc, timeout));
+                        return Err((deadline_passed(attempt.rpc, timeout), FailureKind::Local));
                     }
                     (Some((deadline, timeout)), grpc_timeout_value(remaining))
                 }
@@ -229,18 +302,22 @@ impl Transport {
             Extensions::new(),
             Arc::clone(message),
         );
-        let mut grpc = self.grpc.clone();
+        let mut grpc = match attempt.kind {
+            RpcKind::Normal => self.grpc.clone(),
+            RpcKind::LongPoll | RpcKind::LongWait => self.long_poll_grpc.clone(),
+        };
         let path = attempt.path;
         let rpc = attempt.rpc;
         let call = async move {
             grpc.ready().await.map_err(|e| {
-                let origin = cause_origin(&e);
-                ServiceError::new(
+                // Nothing was sent: the channel could not take the request.
+                let error = ServiceError::new(
                     rpc,
                     Code::Unavailable,
                     format!("the connection is not usable: {e}"),
                 )
-                .with_origin(origin)
+                .with_origin(ErrorOrigin::Transport);
+                (error, FailureKind::NotDelivered)
             })?;
             grpc.unary(
                 request,
@@ -255,21 +332,15 @@ impl Transport {
                     && attempt_deadline.is_some_and(|(at, _)| Instant::now() >= at)
                 {
                     let timeout = attempt_deadline.map(|(_, t)| t).unwrap_or_default();
-                    return deadline_passed(rpc, timeout);
+                    return (deadline_passed(rpc, timeout), FailureKind::Local);
                 }
-                let tls = is_tls_failure(&status);
-                let error = status_to_error(rpc, status);
-                if tls {
-                    error.with_origin(ErrorOrigin::Tls)
-                } else {
-                    error
-                }
+                classify(rpc, status)
             })
         };
         let outcome = match attempt_deadline {
             Some((at, timeout)) => match tokio::time::timeout_at(at, call).await {
                 Ok(outcome) => outcome,
-                Err(_) => return Err(deadline_passed(rpc, timeout)),
+                Err(_) => return Err((deadline_passed(rpc, timeout), FailureKind::Local)),
             },
             None => call.await,
         };
@@ -320,6 +391,17 @@ struct Attempt<'a> {
     deadline: Option<(Instant, Duration)>,
 }
 
+/// `config` without its attempt bound and time budget (the backoff stays): for long
+/// polls refused for load, which wait as long as the workflow runs (issue 11: a wait
+/// lasts as long as the workflow; only the caller's deadline ends it).
+fn without_budget(config: &RpcRetryConfig) -> RpcRetryConfig {
+    RpcRetryConfig {
+        max_attempts: 0,
+        max_elapsed: None,
+        ..config.clone()
+    }
+}
+
 /// The error of an attempt whose deadline passed in the client.
 fn deadline_passed(rpc: &'static str, timeout: Duration) -> ServiceError {
     ServiceError::new(
@@ -328,6 +410,33 @@ fn deadline_passed(rpc: &'static str, timeout: Duration) -> ServiceError {
         format!("no response within {timeout:?}"),
     )
     .with_origin(ErrorOrigin::ClientDeadline)
+}
+
+/// The error of a request above the connection's encode limit, before any attempt.
+fn request_too_large(rpc: &'static str, size: usize, limit: usize) -> ServiceError {
+    ServiceError::new(
+        rpc,
+        Code::ResourceExhausted,
+        format!(
+            "the request is {size} bytes and exceeds the limit of {limit} bytes \
+             (ConnectionOptions::max_encoding_message_size); it was not sent"
+        ),
+    )
+    .with_origin(ErrorOrigin::Local)
+}
+
+/// A lost connection under a call that is not safe to repeat: the server may or may
+/// not have applied it, and the error says so.
+fn outcome_unknown(error: ServiceError) -> ServiceError {
+    let message = format!(
+        "{}; the server may or may not have applied the request, and {} is not retried \
+         after a lost connection because repeating it is not safe",
+        error.message(),
+        error.rpc()
+    );
+    ServiceError::new(error.rpc(), error.code(), message)
+        .with_origin(error.origin())
+        .with_source(error)
 }
 
 /// The outcome of a call whose last attempt failed, as the caller sees it: a long poll

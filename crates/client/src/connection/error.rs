@@ -30,6 +30,19 @@ pub enum ConnectError {
         "both an API key and an 'authorization' metadata entry were given; set the credentials one way only"
     )]
     ApiKeyWithAuthorizationMetadata,
+    /// An API key was set on a plain-text connection the user did not choose plain
+    /// text for: it would travel unencrypted. Connect with TLS (an API key at connect
+    /// time turns it on), or call
+    /// [`ConnectionOptions::tls_disabled`](super::ConnectionOptions::tls_disabled) to
+    /// send it in plain text on purpose (e.g. to a local proxy).
+    #[error(
+        "the API key would be sent unencrypted to '{address}': the connection does not use TLS; \
+         connect with TLS, or opt in to plain text with ConnectionOptions::tls_disabled()"
+    )]
+    ApiKeyOverPlaintext {
+        /// The server address.
+        address: String,
+    },
     /// The API key contains characters that a gRPC header cannot carry.
     #[error("the API key cannot be sent: it must be printable ASCII without line breaks")]
     InvalidApiKey,

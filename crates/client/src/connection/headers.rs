@@ -39,6 +39,36 @@ pub(crate) struct StaticHeaders {
     authorization: Option<HeaderValue>,
     rpc_timeout: HeaderValue,
     long_poll_timeout: HeaderValue,
+    /// The size of `entries` as HTTP/2 counts it (see [`metadata_size`]).
+    size: usize,
+}
+
+/// The largest metadata a call may send, counted as HTTP/2 counts a header list (name
+/// plus value plus 32 bytes per entry): 16 MiB, the header limit gRPC servers built
+/// on grpc-go (the Temporal server among them) accept by default. A larger header list
+/// makes the server close the connection, and would again on every retry, so it is
+/// refused before sending.
+pub(crate) const MAX_METADATA_BYTES: usize = 16 << 20;
+
+/// The size of header entries as HTTP/2 counts it (RFC 9113 §6.5.2).
+pub(crate) fn metadata_size(entries: &[(HeaderName, HeaderValue)]) -> usize {
+    entries
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 32)
+        .sum()
+}
+
+/// Refuses metadata above [`MAX_METADATA_BYTES`], naming the limit.
+fn check_size(size: usize) -> Result<(), String> {
+    if size > MAX_METADATA_BYTES {
+        Err(format!(
+            "the metadata is {size} bytes (names, values and 32 bytes per entry) and exceeds \
+             the limit of {MAX_METADATA_BYTES} bytes a gRPC server accepts; the server would \
+             close the connection"
+        ))
+    } else {
+        Ok(())
+    }
 }
 
 impl StaticHeaders {
@@ -51,12 +81,13 @@ impl StaticHeaders {
     ) -> Result<Self, ConnectError> {
         let metadata = parse_metadata(metadata, api_key.is_some())?;
         let authorization = api_key.map(authorization_value).transpose()?;
-        Ok(Self::assemble(
+        Self::assemble(
             metadata,
             authorization,
             grpc_timeout_value(rpc_timeout),
             grpc_timeout_value(long_poll_timeout),
-        ))
+        )
+        .checked()
     }
 
     /// The same headers with another API key (`None` removes it), validated as at
@@ -71,12 +102,13 @@ impl StaticHeaders {
             return Err(ConnectError::ApiKeyWithAuthorizationMetadata);
         }
         let authorization = api_key.map(authorization_value).transpose()?;
-        Ok(Self::assemble(
+        Self::assemble(
             self.metadata.to_vec(),
             authorization,
             self.rpc_timeout.clone(),
             self.long_poll_timeout.clone(),
-        ))
+        )
+        .checked()
     }
 
     /// The same headers with other metadata in place of the old, validated as at
@@ -86,12 +118,27 @@ impl StaticHeaders {
         metadata: &[(String, String)],
     ) -> Result<Self, ConnectError> {
         let metadata = parse_metadata(metadata, self.authorization.is_some())?;
-        Ok(Self::assemble(
+        Self::assemble(
             metadata,
             self.authorization.clone(),
             self.rpc_timeout.clone(),
             self.long_poll_timeout.clone(),
-        ))
+        )
+        .checked()
+    }
+
+    /// These headers, if their size is within [`MAX_METADATA_BYTES`].
+    fn checked(self) -> Result<Self, ConnectError> {
+        check_size(self.size).map_err(|reason| ConnectError::InvalidMetadata {
+            name: "(all entries together)".to_owned(),
+            reason,
+        })?;
+        Ok(self)
+    }
+
+    /// The size of the connection's own headers as HTTP/2 counts it.
+    pub(crate) fn size(&self) -> usize {
+        self.size
     }
 
     fn assemble(
@@ -120,6 +167,7 @@ impl StaticHeaders {
             entries.push((http::header::AUTHORIZATION, value.clone()));
         }
         Self {
+            size: metadata_size(&entries),
             entries: entries.into_boxed_slice(),
             metadata: metadata.into_boxed_slice(),
             authorization,
@@ -203,9 +251,23 @@ fn authorization_value(key: &str) -> Result<HeaderValue, ConnectError> {
     Ok(value)
 }
 
-/// Validates the metadata of one call.
+/// Validates the metadata of one call; with the connection's own headers
+/// (`static_size` bytes) it must stay within [`MAX_METADATA_BYTES`].
 #[allow(clippy::result_large_err)] // the service traits' error type
 pub(crate) fn parse_call_metadata(
+    rpc: &'static str,
+    metadata: &[(String, String)],
+    static_size: usize,
+) -> Result<Vec<(HeaderName, HeaderValue)>, ServiceError> {
+    let entries = parse_call_entries(rpc, metadata)?;
+    check_size(metadata_size(&entries).saturating_add(static_size)).map_err(|reason| {
+        ServiceError::new(rpc, Code::InvalidArgument, reason).with_origin(ErrorOrigin::Local)
+    })?;
+    Ok(entries)
+}
+
+#[allow(clippy::result_large_err)] // the service traits' error type
+fn parse_call_entries(
     rpc: &'static str,
     metadata: &[(String, String)],
 ) -> Result<Vec<(HeaderName, HeaderValue)>, ServiceError> {
@@ -276,7 +338,7 @@ mod tests {
     #[test]
     fn static_namespace_call_and_timeout_headers_are_combined() {
         let h = headers(Some("k3y"), &[("X-Team", "billing")]).unwrap();
-        let call = parse_call_metadata("Rpc", &[("x-team".into(), "payments".into())]).unwrap();
+        let call = parse_call_metadata("Rpc", &[("x-team".into(), "payments".into())], 0).unwrap();
         let ns = namespace_value("default");
         let map = h.build(ns.as_ref(), &call, h.rpc_timeout().clone());
         assert_eq!(map["client-name"], CLIENT_NAME);
@@ -320,7 +382,7 @@ mod tests {
             headers(Some("bad\nkey"), &[]).err(),
             Some(ConnectError::InvalidApiKey)
         ));
-        let err = parse_call_metadata("StartWorkflowExecution", &[("x y".into(), "v".into())]);
+        let err = parse_call_metadata("StartWorkflowExecution", &[("x y".into(), "v".into())], 0);
         let err = err.err().map(|e| (e.code(), e.rpc(), e.origin()));
         assert_eq!(
             err,

@@ -1,5 +1,6 @@
 //! `Connection`: the gRPC transport to a Temporal server (tonic over one HTTP/2
-//! connection), implementing `WorkflowService` and `OperatorService`.
+//! connection for ordinary calls and one for long polls), implementing
+//! `WorkflowService` and `OperatorService`.
 //!
 //! Every call carries `client-name: temporal-client-rs`, `client-version: <crate
 //! version>`, `temporal-namespace` (from the request's `namespace` field), the API key
@@ -15,7 +16,9 @@ mod codec;
 mod connector;
 mod error;
 mod h2_channel;
+mod failure;
 mod headers;
+mod idempotency;
 mod layer;
 mod options;
 mod retry;
@@ -45,14 +48,23 @@ use self::layer::GrpcChannel;
 
 pub use self::error::ConnectError;
 pub use self::headers::{CLIENT_NAME, CLIENT_VERSION};
-pub use self::options::{ConnectionOptions, DEFAULT_ADDRESS, KeepAlive, MIN_LONG_POLL_TIMEOUT};
+pub use self::options::{
+    ConnectionOptions, DEFAULT_ADDRESS, DEFAULT_MAX_CONCURRENT_LONG_POLLS, KeepAlive,
+    MIN_LONG_POLL_TIMEOUT,
+};
 pub use self::tls::TlsOptions;
 
 /// The health-check service name of the Temporal frontend.
 const WORKFLOW_SERVICE_NAME: &str = "temporal.api.workflowservice.v1.WorkflowService";
 
-/// A connection to a Temporal server: one HTTP/2 connection (reopened if it drops),
-/// shared by every clone.
+/// A connection to a Temporal server: one HTTP/2 connection for ordinary calls, and a
+/// second one, opened at the first long poll, for long polls and server-held waits
+/// (each reopened if it drops), shared by every clone.
+///
+/// Long polls have their own connection so that a server's concurrent-stream limit
+/// never queues a start or a count behind thousands of pending `result()` waits; at
+/// most [`ConnectionOptions::max_concurrent_long_polls`] of them are in flight, the
+/// rest wait in line. Both connections carry the same TLS, headers and layers.
 ///
 /// Cloning is cheap (one reference count); clones share the connection, the settings
 /// and the cached system info. It implements
@@ -79,6 +91,8 @@ pub struct Connection {
 struct Inner {
     transport: Transport,
     address: String,
+    /// The connection uses TLS, or the user chose plain text explicitly.
+    api_key_allowed: bool,
     system_info: OnceLock<GetSystemInfoResponse>,
 }
 
@@ -149,12 +163,14 @@ impl Connection {
     ///
     /// # Errors
     /// As [`lazy`](Self::lazy): invalid options only.
+    ///
+    /// The connector is cloned for the long-poll connection.
     pub fn lazy_with_connector<C>(
         options: ConnectionOptions,
         connector: C,
     ) -> Result<Self, ConnectError>
     where
-        C: tower::Service<http::Uri> + Send + 'static,
+        C: tower::Service<http::Uri> + Clone + Send + 'static,
         C::Response: hyper::rt::Read + hyper::rt::Write + Send + Unpin,
         C::Future: Send,
         C::Error: std::error::Error + Send + Sync + 'static,
@@ -178,6 +194,7 @@ impl Connection {
         connector: Arc<dyn Connect>,
     ) -> Result<Self, ConnectError> {
         options.check()?;
+        let api_key_allowed = address::api_key_allowed(options)?;
         let headers = StaticHeaders::new(
             options.api_key.as_deref(),
             &options.metadata,
@@ -203,22 +220,32 @@ impl Connection {
             connect_timeout: options.connect_timeout,
             keepalive: options.keepalive,
         };
-        let channel = H2Channel::lazy(connector, settings);
-        let channel = layer::wrap(GrpcChannel::Direct(channel), &options.layers);
+        // Two connections, both opened lazily: unary calls on one, long polls (opened at
+        // the first long poll) on the other, so calls never queue behind waits.
+        let channel = |connector| {
+            layer::wrap(
+                GrpcChannel::Direct(H2Channel::lazy(connector, settings)),
+                &options.layers,
+            )
+        };
         let transport = Transport::new(
-            channel,
+            channel(Arc::clone(&connector)),
+            channel(connector),
             target.origin,
+            options.max_concurrent_long_polls,
             headers,
             options.retry.clone(),
             options.rpc_timeout,
             options.long_poll_timeout,
             options.max_decoding_message_size,
+            options.max_encoding_message_size,
             options.gzip,
         );
         Ok(Self {
             inner: Arc::new(Inner {
                 transport,
                 address: options.address.clone(),
+                api_key_allowed,
                 system_info: OnceLock::new(),
             }),
         })
@@ -236,11 +263,16 @@ impl Connection {
     /// # Errors
     /// Validated as at connect time: [`ConnectError::InvalidApiKey`] or
     /// [`ConnectError::ApiKeyWithAuthorizationMetadata`], and then nothing changes.
-    ///
-    /// The connection keeps its TLS mode: setting a key on a plain-text connection does
-    /// not turn TLS on (unlike [`ConnectionOptions::api_key`] at connect time), so the
-    /// key travels unencrypted there.
+    /// [`ConnectError::ApiKeyOverPlaintext`] when the connection does not use TLS and
+    /// plain text was not chosen with [`ConnectionOptions::tls_disabled`]: a key is
+    /// never sent unencrypted unless the user opted in (the connection keeps its TLS
+    /// mode; only [`ConnectionOptions::api_key`] at connect time turns TLS on).
     pub fn set_api_key(&self, api_key: Option<String>) -> Result<(), ConnectError> {
+        if api_key.is_some() && !self.inner.api_key_allowed {
+            return Err(ConnectError::ApiKeyOverPlaintext {
+                address: self.inner.address.clone(),
+            });
+        }
         self.transport()
             .replace_headers(|headers| headers.with_api_key(api_key.as_deref()))
     }
@@ -334,6 +366,26 @@ mod tests {
     fn lazy_outside_a_runtime_is_an_error_not_a_panic() {
         let err = Connection::lazy(ConnectionOptions::new("localhost:1")).err();
         assert!(matches!(err, Some(ConnectError::NoRuntime)), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn an_api_key_goes_over_plain_text_only_when_the_user_opted_in() {
+        let plain = Connection::lazy(ConnectionOptions::new("h:1")).unwrap();
+        let err = plain.set_api_key(Some("k".into())).unwrap_err();
+        assert!(
+            matches!(&err, ConnectError::ApiKeyOverPlaintext { address } if address == "h:1"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("tls_disabled"), "{err}");
+        plain.set_api_key(None).unwrap();
+        let http = Connection::lazy(ConnectionOptions::new("http://h:1")).unwrap();
+        assert!(http.set_api_key(Some("k".into())).is_err());
+
+        let opted_in = Connection::lazy(ConnectionOptions::new("h:1").tls_disabled()).unwrap();
+        opted_in.set_api_key(Some("k".into())).unwrap();
+        // A key at connect time turns TLS on, so a replaced key stays encrypted.
+        let tls = Connection::lazy(ConnectionOptions::new("h:1").api_key("k0")).unwrap();
+        tls.set_api_key(Some("k1".into())).unwrap();
     }
 
     #[tokio::test]

@@ -72,8 +72,10 @@ pub(crate) enum TlsMode {
 /// | RPC timeout | 10 s per attempt (long polls excluded) |
 /// | long-poll timeout | 70 s per attempt |
 /// | largest response | 128 MiB |
+/// | largest request | 128 MiB |
 /// | gzip | off |
 /// | retry | [`RpcRetryConfig::default`] (40 s budget) |
+/// | long polls in flight | [`DEFAULT_MAX_CONCURRENT_LONG_POLLS`] (1,000), on their own HTTP/2 connection |
 #[derive(Clone)]
 pub struct ConnectionOptions {
     pub(crate) address: String,
@@ -85,8 +87,10 @@ pub struct ConnectionOptions {
     pub(crate) rpc_timeout: Duration,
     pub(crate) long_poll_timeout: Duration,
     pub(crate) max_decoding_message_size: usize,
+    pub(crate) max_encoding_message_size: usize,
     pub(crate) gzip: bool,
     pub(crate) retry: RpcRetryConfig,
+    pub(crate) max_concurrent_long_polls: usize,
     pub(crate) layers: Vec<BoxedLayer>,
 }
 
@@ -111,8 +115,10 @@ impl ConnectionOptions {
             rpc_timeout: Duration::from_secs(10),
             long_poll_timeout: Duration::from_secs(70),
             max_decoding_message_size: 128 * 1024 * 1024,
+            max_encoding_message_size: 128 * 1024 * 1024,
             gzip: false,
             retry: RpcRetryConfig::default(),
+            max_concurrent_long_polls: DEFAULT_MAX_CONCURRENT_LONG_POLLS,
             layers: Vec::new(),
         }
     }
@@ -183,9 +189,20 @@ impl ConnectionOptions {
         self
     }
 
-    /// Largest response message accepted (default 128 MiB).
+    /// Largest response message accepted (default 128 MiB). A larger response fails
+    /// at once, without a retry, with a `RESOURCE_EXHAUSTED` error of origin
+    /// [`Local`](temporal_client_core::ErrorOrigin::Local) that names this limit.
     pub fn max_decoding_message_size(mut self, bytes: usize) -> Self {
         self.max_decoding_message_size = bytes;
+        self
+    }
+
+    /// Largest request message sent (default 128 MiB, the Temporal server's own limit).
+    /// A larger request is not sent at all: it fails at once with a
+    /// `RESOURCE_EXHAUSTED` error of origin
+    /// [`Local`](temporal_client_core::ErrorOrigin::Local) that names this limit.
+    pub fn max_encoding_message_size(mut self, bytes: usize) -> Self {
+        self.max_encoding_message_size = bytes;
         self
     }
 
@@ -203,7 +220,22 @@ impl ConnectionOptions {
         self
     }
 
-    /// Wraps the connection's HTTP/2 channel in a tower layer, e.g. for tracing,
+    /// How many long polls (result waits, update polls, server-held update calls) may be
+    /// in flight at once (default [`DEFAULT_MAX_CONCURRENT_LONG_POLLS`]); the others
+    /// wait in line (first come, first served) without holding an HTTP/2 stream, and
+    /// each poll queues again after its answer. Long polls travel on their own HTTP/2
+    /// connection, so however many wait, ordinary calls never queue behind them.
+    ///
+    /// Zero is refused when the connection is built
+    /// ([`ConnectError::InvalidOption`](super::ConnectError::InvalidOption)): no wait
+    /// could ever run.
+    pub fn max_concurrent_long_polls(mut self, limit: usize) -> Self {
+        self.max_concurrent_long_polls = limit;
+        self
+    }
+
+    /// Wraps the connection's HTTP/2 channels (ordinary calls and long polls) in a
+    /// tower layer, e.g. for tracing,
     /// metrics, rate limiting or request signing (like kube's `ClientBuilder::with_layer`).
     ///
     /// The layer wraps an [`HttpService`](tower::util::BoxCloneSyncService) (one
@@ -283,12 +315,21 @@ impl fmt::Debug for ConnectionOptions {
             .field("rpc_timeout", &self.rpc_timeout)
             .field("long_poll_timeout", &self.long_poll_timeout)
             .field("max_decoding_message_size", &self.max_decoding_message_size)
+            .field("max_encoding_message_size", &self.max_encoding_message_size)
             .field("gzip", &self.gzip)
             .field("retry", &self.retry)
+            .field("max_concurrent_long_polls", &self.max_concurrent_long_polls)
             .field("layers", &self.layers.len())
             .finish()
     }
 }
+
+/// The default of [`ConnectionOptions::max_concurrent_long_polls`]: 1,000 long polls in
+/// flight. Well under the namespace's concurrent long-poll limit of a Temporal server
+/// (past it, the server refuses polls with `RESOURCE_EXHAUSTED`), and enough that a
+/// finished workflow's waiter rarely queues behind server-held polls (the server
+/// answers an idle one after about 20 s).
+pub const DEFAULT_MAX_CONCURRENT_LONG_POLLS: usize = 1_000;
 
 /// The shortest [`ConnectionOptions::long_poll_timeout`] accepted: 1 s.
 pub const MIN_LONG_POLL_TIMEOUT: Duration = Duration::from_secs(1);
@@ -312,6 +353,12 @@ impl ConnectionOptions {
         }
         if self.rpc_timeout.is_zero() {
             return invalid("rpc_timeout", "zero leaves no time for any RPC".to_owned());
+        }
+        if self.max_concurrent_long_polls == 0 {
+            return invalid(
+                "max_concurrent_long_polls",
+                "zero lets no long poll run: every wait would hang".to_owned(),
+            );
         }
         if self.connect_timeout.is_zero() {
             return invalid(
@@ -343,6 +390,10 @@ mod tests {
                 ConnectionOptions::default().rpc_timeout(Duration::ZERO),
                 "rpc_timeout",
             ),
+            (
+                ConnectionOptions::default().max_concurrent_long_polls(0),
+                "max_concurrent_long_polls",
+            ),
         ] {
             let err = options.check().unwrap_err();
             assert!(
@@ -369,6 +420,7 @@ mod tests {
         assert!(!o.gzip);
         assert!(matches!(o.tls, TlsMode::Auto));
         assert_eq!(o.retry, RpcRetryConfig::default());
+        assert_eq!(o.max_concurrent_long_polls, 1_000);
     }
 
     #[test]

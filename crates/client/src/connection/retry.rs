@@ -129,15 +129,35 @@ pub(crate) fn is_tls_failure(status: &tonic::Status) -> bool {
             return true;
         }
         if let Some(io) = err.downcast_ref::<std::io::Error>()
-            && io
+            && (io
                 .get_ref()
                 .is_some_and(|inner| inner.is::<rustls::Error>())
+                || is_rustls_text(io))
         {
             return true;
         }
         cause = err.source();
     }
     false
+}
+
+/// Whether an I/O error is a rustls error that h2 copied as text (it keeps only the
+/// kind and the message of an I/O error, e.g. a server's alert refusing a client
+/// without a certificate: "received fatal alert: CertificateRequired").
+fn is_rustls_text(io: &std::io::Error) -> bool {
+    if io.kind() != std::io::ErrorKind::InvalidData {
+        return false;
+    }
+    let text = io.to_string();
+    [
+        "received fatal alert",
+        "invalid peer certificate",
+        "peer is incompatible",
+        "peer misbehaved",
+        "peer sent no certificates",
+    ]
+    .iter()
+    .any(|prefix| text.starts_with(prefix))
 }
 
 /// `base` scaled by `1 + jitter * unit`, with `unit` in `[-1, 1]`.
@@ -292,6 +312,17 @@ mod tests {
         assert!(p.retry(&mut (), &mut err).is_none());
         let cloned = tower::retry::Policy::<u8, u8, tonic::Status>::clone_request(&mut p, &7);
         assert_eq!(cloned, Some(7));
+    }
+
+    #[test]
+    fn a_tls_alert_copied_as_text_is_still_a_tls_failure() {
+        let io = std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "received fatal alert: CertificateRequired",
+        );
+        assert!(is_tls_failure(&tonic::Status::from_error(Box::new(io))));
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
+        assert!(!is_tls_failure(&tonic::Status::from_error(Box::new(io))));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! `handle.fetch_history()`: a run's event history, as a stream, a `History` or JSON.
 
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
@@ -10,7 +11,7 @@ use temporal_client_core::proto::temporal::api::history::v1::{History, HistoryEv
 
 use super::paging::{BoxStream, collect, paged, poll_lazy};
 use super::result::fetch_page;
-use crate::call::call_option_setters;
+use crate::call::{OperationDeadline, call_option_setters};
 use crate::error::Result;
 use crate::handle::WorkflowHandle;
 use crate::interceptor::FetchHistoryInput;
@@ -107,7 +108,11 @@ impl FetchHistory {
         let handle = self.handle.clone();
         let page_size = self.page_size;
         let call = self.call.clone();
+        // One deadline for all the pages, from the first read: each page's RPC gets the
+        // time left.
+        let deadline = Arc::new(OperationDeadline::new("fetch history", call.timeout));
         paged(move |token| {
+            let deadline = Arc::clone(&deadline);
             let handle = handle.clone();
             let input = FetchHistoryInput {
                 workflow_id: handle.workflow_id.clone(),
@@ -115,17 +120,23 @@ impl FetchHistory {
                 filter: HistoryFilter::AllEvents,
                 next_page_token: token,
                 page_size,
-                call: call.clone(),
+                call: deadline.call(&call),
             };
             async move {
+                let deadline = &*deadline;
+                let handle = &handle;
                 let output = handle
                     .client
                     .intercept(
                         input,
                         |i, input, next| i.fetch_history(input, next),
-                        |input| fetch_page(&handle, input),
+                        |mut input: FetchHistoryInput| async move {
+                            deadline.apply(&mut input.call)?;
+                            fetch_page(handle, input).await
+                        },
                     )
-                    .await?;
+                    .await;
+                let output = deadline.finish(output)?;
                 Ok((output.events, output.next_page_token))
             }
         })

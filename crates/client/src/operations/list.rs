@@ -1,6 +1,7 @@
 //! `client.list(query)`: a paged stream of executions matching a visibility query.
 
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
@@ -8,7 +9,7 @@ use temporal_client_core::builders::ListSpec;
 use temporal_client_core::{CallOptions, ServiceRequest};
 
 use super::paging::{BoxStream, collect, paged, poll_lazy};
-use crate::call::call_option_setters;
+use crate::call::{OperationDeadline, call_option_setters};
 use crate::client::Client;
 use crate::description::WorkflowExecution;
 use crate::error::{Error, Result};
@@ -77,7 +78,7 @@ impl ListWorkflows {
     call_option_setters!();
 
     /// Executions per page (0, the default, lets the server choose). Each page is one
-    /// RPC, with this call's timeout.
+    /// RPC; the call's timeout bounds all of them together, from the first read.
     pub fn page_size(mut self, page_size: i32) -> Self {
         self.page_size = page_size.max(0);
         self
@@ -100,22 +101,32 @@ impl ListWorkflows {
         let query = self.query.clone();
         let page_size = self.page_size;
         let call = self.call.clone();
+        // One deadline for all the pages, from the first read: each page's RPC gets the
+        // time left.
+        let deadline = Arc::new(OperationDeadline::new("list workflows", call.timeout));
         paged(move |token| {
+            let deadline = Arc::clone(&deadline);
             let client = client.clone();
             let input = ListWorkflowsInput {
                 query: query.clone(),
                 page_size,
                 next_page_token: token,
-                call: call.clone(),
+                call: deadline.call(&call),
             };
             async move {
+                let deadline = &*deadline;
+                let client = &client;
                 let output = client
                     .intercept(
                         input,
                         |i, input, next| i.list_workflows(input, next),
-                        |input| send(&client, input),
+                        |mut input: ListWorkflowsInput| async move {
+                            deadline.apply(&mut input.call)?;
+                            send(client, input).await
+                        },
                     )
-                    .await?;
+                    .await;
+                let output = deadline.finish(output)?;
                 Ok((output.executions, output.next_page_token))
             }
         })

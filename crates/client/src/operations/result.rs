@@ -8,7 +8,7 @@ use temporal_client_core::proto::temporal::api::enums::v1::RetryState;
 use temporal_client_core::proto::temporal::api::history::v1::history_event::Attributes;
 use temporal_client_core::{CallOptions, Code, ServiceError, ServiceRequest};
 
-use crate::call::{bounded, call_option_setters, into_future};
+use crate::call::{OperationDeadline, call_option_setters, into_future};
 use crate::error::{Error, Result, WorkflowCloseStatus};
 use crate::handle::WorkflowHandle;
 use crate::interceptor::{FetchHistoryInput, FetchHistoryOutput};
@@ -81,16 +81,14 @@ impl<'a, R: 'a> GetResult<'a, R> {
             workflow_id = self.handle.workflow_id.as_str(),
             run_id = self.handle.run_id.as_deref()
         );
-        traced(span, bounded("get workflow result", timeout, self.poll())).await
+        let deadline = OperationDeadline::new("get workflow result", timeout);
+        traced(span, deadline.run(self.poll(&deadline))).await
     }
 
-    async fn poll(self) -> Result<Option<Payload>> {
+    async fn poll(self, deadline: &OperationDeadline) -> Result<Option<Payload>> {
         let handle = self.handle;
         let client = &handle.client;
-        let mut call = self.call;
-        // The deadline bounds the whole wait (`bounded`); each poll keeps the
-        // connection's long-poll timeout.
-        call.timeout = None;
+        let call = self.call;
         let mut run_id = handle.run_id.clone();
         let mut page_token = Vec::new();
         loop {
@@ -100,18 +98,25 @@ impl<'a, R: 'a> GetResult<'a, R> {
                 filter: HistoryFilter::CloseEvent,
                 next_page_token: page_token,
                 page_size: 0,
-                call: call.clone(),
+                // The time left of the whole wait: each poll gets at most that (and
+                // the connection's long-poll timeout when there is no deadline).
+                call: deadline.call(&call),
             };
+            let sent = tokio::time::Instant::now();
             let output = client
                 .intercept(
                     input,
                     |i, input, next| i.fetch_history(input, next),
-                    |input| fetch_page(handle, input),
+                    |mut input: FetchHistoryInput| async move {
+                        deadline.apply(&mut input.call)?;
+                        fetch_page(handle, input).await
+                    },
                 )
                 .await?;
             let Some(event) = output.events.into_iter().last() else {
                 // The long poll expired with nothing new: poll again (with the token).
                 page_token = output.next_page_token;
+                deadline.space_polls(sent).await;
                 continue;
             };
             page_token = Vec::new();

@@ -147,12 +147,10 @@ where
                         |input| send(client, input),
                     )
                     .await?;
-                let first_execution_run_id = output.started.then(|| output.run_id.clone());
                 Ok(WorkflowHandle::started(
                     client.clone(),
                     workflow_id,
-                    output.run_id,
-                    first_execution_run_id,
+                    output,
                     follow_runs,
                 ))
             }),

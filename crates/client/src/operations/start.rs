@@ -136,12 +136,10 @@ impl<'a, A: ToPayloads + Send + 'a, R: 'a> StartWorkflow<'a, A, R> {
                         |input| send_start(client, input),
                     )
                     .await?;
-                let first_execution_run_id = output.started.then(|| output.run_id.clone());
                 Ok(WorkflowHandle::started(
                     client.clone(),
                     workflow_id,
-                    output.run_id,
-                    first_execution_run_id,
+                    output,
                     follow_runs,
                 ))
             }),

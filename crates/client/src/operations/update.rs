@@ -15,7 +15,7 @@ use temporal_client_core::{CallOptions, Code, ServiceError, ServiceRequest};
 
 use super::start::header;
 use crate::args::{ArgsFor, NoArgs, WithArgs};
-use crate::call::{bounded, call_option_setters, into_future};
+use crate::call::{OperationDeadline, call_option_setters, into_future};
 use crate::client::Client;
 use crate::definitions::UpdateDefinition;
 use crate::error::{Error, Result};
@@ -189,9 +189,11 @@ where
             handler = self.update_name.as_str(),
             update_id = self.update_id.as_deref()
         );
+        let deadline = OperationDeadline::new("start update", self.call.timeout);
+        let deadline = &deadline;
         traced_with(
             span,
-            bounded("start update", self.call.timeout, async move {
+            deadline.run(async move {
                 let input = StartUpdateInput {
                     workflow_id: handle.workflow_id.clone(),
                     run_id: handle.target_run_id(),
@@ -201,14 +203,14 @@ where
                     args: client.to_payloads(&self.args.into_args())?,
                     wait_stage: self.wait_stage,
                     headers: Headers::new(),
-                    call: self.call,
+                    call: deadline.call(&self.call),
                 };
                 let update_name = input.update_name.clone();
                 let output = client
                     .intercept(
                         input,
                         |i, input, next| i.start_update(input, next),
-                        |input| send_update(handle, input),
+                        |input| send_update(handle, input, deadline),
                     )
                     .await?;
                 let update = WorkflowUpdateHandle::from_output(
@@ -281,13 +283,16 @@ where
             handler = self.start.update_name.as_str(),
             update_id = self.start.update_id.as_deref()
         );
+        let deadline = OperationDeadline::new("execute update", timeout);
+        let deadline = &deadline;
         traced(
             span,
-            bounded("execute update", timeout, async move {
+            deadline.run(async move {
                 let mut start = self.start;
-                start.call.timeout = None;
+                // Both steps get the time left of the whole operation.
+                start.call.timeout = deadline.call(&call).timeout;
                 let update = start.run().await?;
-                update.result().call_options(call).await
+                update.result().call_options(deadline.call(&call)).await
             }),
         )
         .await
@@ -311,6 +316,7 @@ pub(crate) fn reached(stage: i32, wanted: UpdateWaitStage) -> bool {
 async fn send_update<R>(
     handle: &WorkflowHandle<R>,
     input: StartUpdateInput,
+    deadline: &OperationDeadline,
 ) -> Result<StartUpdateOutput> {
     let client = &handle.client;
     let inner = client.inner();
@@ -328,17 +334,23 @@ async fn send_update<R>(
         wait_stage: input.wait_stage,
     })?;
     loop {
+        // Every round gets only the time left (a timeout an interceptor set counts
+        // from the first round).
+        let mut call = input.call.clone();
+        deadline.apply(&mut call)?;
+        let sent = tokio::time::Instant::now();
         let response = inner
             .rpc()
             .update_workflow_execution(ServiceRequest {
                 message: request.clone(),
-                options: input.call.clone(),
+                options: call,
             })
             .await
             .map_err(|e| handle.map_err(e))?;
         // A response below the requested stage means the server's long poll ended
         // first: ask again with the same update id.
         if response.outcome.is_none() && !reached(response.stage, input.wait_stage) {
+            deadline.space_polls(sent).await;
             continue;
         }
         let update_ref = response.update_ref.unwrap_or_default();
@@ -441,26 +453,35 @@ impl<U> WorkflowUpdateHandle<U> {
         })
     }
 
-    async fn poll_outcome(&self, call: CallOptions) -> Result<Outcome> {
+    async fn poll_outcome(
+        &self,
+        call: CallOptions,
+        deadline: &OperationDeadline,
+    ) -> Result<Outcome> {
         let client = &self.client;
         loop {
             let input = PollUpdateInput {
                 workflow_id: self.workflow_id.clone(),
                 run_id: Some(self.run_id.clone()).filter(|r| !r.is_empty()),
                 update_id: self.update_id.clone(),
-                call: call.clone(),
+                call: deadline.call(&call),
             };
+            let sent = tokio::time::Instant::now();
             let output = client
                 .intercept(
                     input,
                     |i, input, next| i.poll_update(input, next),
-                    |input| poll(client, input),
+                    |mut input: PollUpdateInput| async move {
+                        deadline.apply(&mut input.call)?;
+                        poll(client, input).await
+                    },
                 )
                 .await?;
             // No outcome: the long poll expired before the update completed.
             if let Some(outcome) = output.outcome {
                 return Ok(outcome);
             }
+            deadline.space_polls(sent).await;
         }
     }
 }
@@ -481,8 +502,7 @@ impl<'a, U: DeserializeOwned + Send + 'a> GetUpdateResult<'a, U> {
     async fn run(self) -> Result<U> {
         let update = self.update;
         let timeout = self.call.timeout;
-        let mut call = self.call;
-        call.timeout = None;
+        let call = self.call;
         let span = operation_span!(
             "temporal.get_update_result",
             update.client.namespace(),
@@ -491,12 +511,14 @@ impl<'a, U: DeserializeOwned + Send + 'a> GetUpdateResult<'a, U> {
             handler = update.update_name.as_str(),
             update_id = update.update_id.as_str()
         );
+        let deadline = OperationDeadline::new("get update result", timeout);
+        let deadline = &deadline;
         traced(
             span,
-            bounded("get update result", timeout, async move {
+            deadline.run(async move {
                 let outcome = match &update.outcome {
                     Some(outcome) => outcome.clone(),
-                    None => update.poll_outcome(call).await?,
+                    None => update.poll_outcome(call, deadline).await?,
                 };
                 match outcome.value {
                     Some(outcome::Value::Success(payloads)) => {

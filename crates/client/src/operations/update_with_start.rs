@@ -212,13 +212,10 @@ where
                         |input| send(client, input),
                     )
                     .await?;
-                let first_execution_run_id =
-                    output.start.started.then(|| output.start.run_id.clone());
                 let handle = WorkflowHandle::started(
                     client.clone(),
                     workflow_id.clone(),
-                    output.start.run_id,
-                    first_execution_run_id,
+                    output.start,
                     follow_runs,
                 );
                 let update = WorkflowUpdateHandle::from_output(

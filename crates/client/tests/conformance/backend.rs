@@ -15,7 +15,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use temporal_client::{Client, Connection, ConnectionOptions};
+use temporal_client::payload::DataConverter;
+use temporal_client::{Client, ClientBuilder, Connection, ConnectionOptions};
 use temporal_testkit::grpc::TestServer;
 use temporal_testkit::{FakeServer, PythonWorker, conformance_workflows};
 
@@ -42,7 +43,7 @@ pub(crate) struct Backend {
     pub(crate) task_queue: String,
     fake: Option<FakeServer>,
     address: Option<String>,
-    _grpc: Option<TestServer>,
+    grpc: Option<TestServer>,
     _worker: Option<PythonWorker>,
 }
 
@@ -63,9 +64,10 @@ fn selected() -> Vec<Kind> {
 
 /// A fake serving the conformance workflows on `task_queue` only, as the Python worker
 /// polls one queue.
-fn new_fake(task_queue: &str) -> FakeServer {
+fn new_fake(task_queue: &str, converter: &DataConverter) -> FakeServer {
     let fake = FakeServer::builder()
         .conformance_search_attributes()
+        .data_converter(converter.clone())
         .build();
     conformance_workflows::register_all_on(&fake, task_queue);
     fake
@@ -76,24 +78,35 @@ fn unique(prefix: &str) -> String {
 }
 
 impl Backend {
-    async fn open(kind: Kind) -> Option<Backend> {
+    /// Opens a back end whose client and worker (the fake's workflows, the Python
+    /// worker) use `codec`.
+    async fn open_with(kind: Kind, codec: &Codec) -> Option<Backend> {
         let task_queue = unique("conformance");
+        let converter = &codec.converter;
+        let with_converter =
+            |builder: ClientBuilder| builder.data_converter(converter.clone()).build();
+        // As `Client::new`: the operator service on the same connection.
+        let connected = |connection: Connection| {
+            with_converter(
+                Client::builder(connection.clone()).operator_service(Arc::new(connection)),
+            )
+        };
         match kind {
             Kind::Fake => {
-                let fake = new_fake(&task_queue);
-                let client = Client::from_service(fake.clone());
+                let fake = new_fake(&task_queue, converter);
+                let client = with_converter(Client::builder(fake.clone()));
                 Some(Backend {
                     kind,
                     client,
                     task_queue,
                     fake: Some(fake),
                     address: None,
-                    _grpc: None,
+                    grpc: None,
                     _worker: None,
                 })
             }
             Kind::Grpc => {
-                let fake = new_fake(&task_queue);
+                let fake = new_fake(&task_queue, converter);
                 let server = TestServer::start(Arc::new(fake.clone()))
                     .await
                     .expect("gRPC test server starts");
@@ -106,11 +119,11 @@ impl Backend {
                     .expect("connect to the gRPC test server");
                 Some(Backend {
                     kind,
-                    client: Client::new(connection),
+                    client: connected(connection),
                     task_queue,
                     fake: Some(fake),
                     address: Some(address),
-                    _grpc: Some(server),
+                    grpc: Some(server),
                     _worker: None,
                 })
             }
@@ -129,7 +142,13 @@ impl Backend {
                         return None;
                     }
                 };
-                let worker = PythonWorker::start(address.clone(), "default", task_queue.clone())
+                let mut worker =
+                    PythonWorker::builder(address.clone(), "default", task_queue.clone());
+                if let Some(name) = codec.python_name {
+                    worker = worker.arg("--codec").arg(name);
+                }
+                let worker = worker
+                    .start()
                     .await
                     .unwrap_or_else(|e| panic!("the Python conformance worker must start: {e}"));
                 let connection = Connection::connect(ConnectionOptions::new(address.clone()))
@@ -137,15 +156,26 @@ impl Backend {
                     .expect("connect to the dev server");
                 Some(Backend {
                     kind,
-                    client: Client::new(connection),
+                    client: connected(connection),
                     task_queue,
                     fake: None,
                     address: Some(address),
-                    _grpc: None,
+                    grpc: None,
                     _worker: Some(worker),
                 })
             }
         }
+    }
+
+    /// How many calls of `rpc` reached the gRPC test server (`None` on the other back
+    /// ends).
+    pub(crate) fn grpc_calls(&self, rpc: &str) -> Option<u64> {
+        self.grpc.as_ref().map(|server| server.faults().calls(rpc))
+    }
+
+    /// The server's address, on the networked back ends.
+    pub(crate) fn address(&self) -> Option<&str> {
+        self.address.as_deref()
     }
 
     /// A workflow id unique to this test run.
@@ -268,6 +298,15 @@ impl Backend {
     }
 }
 
+/// The data converter of a scenario's client and workers.
+#[derive(Default)]
+pub(crate) struct Codec {
+    /// What the client and the fake's workflows use.
+    pub(crate) converter: DataConverter,
+    /// The Python worker's `--codec` with the same codec (`None`: no codec).
+    pub(crate) python_name: Option<&'static str>,
+}
+
 /// Runs `scenario` against every selected back end, one after the other, naming the
 /// back end in any failure.
 pub(crate) async fn on_every_backend<F, Fut>(scenario: F)
@@ -275,8 +314,17 @@ where
     F: Fn(Backend) -> Fut,
     Fut: Future<Output = ()>,
 {
+    on_every_backend_with(&Codec::default(), scenario).await;
+}
+
+/// [`on_every_backend`] with a client and workers that use `codec`.
+pub(crate) async fn on_every_backend_with<F, Fut>(codec: &Codec, scenario: F)
+where
+    F: Fn(Backend) -> Fut,
+    Fut: Future<Output = ()>,
+{
     for kind in selected() {
-        let Some(backend) = Backend::open(kind).await else {
+        let Some(backend) = Backend::open_with(kind, codec).await else {
             continue;
         };
         eprintln!("-- back end: {kind}");

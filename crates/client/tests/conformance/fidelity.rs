@@ -429,3 +429,74 @@ async fn history_json_with_shorthand_enum_names_loads() {
     })
     .await;
 }
+
+/// Item 11: a request over the frontend's gRPC receive limit (4 MiB) is refused with
+/// RESOURCE_EXHAUSTED in the words of the server's gRPC library, and the client does not
+/// retry it. The in-process fake has no wire: its blob limit answers first.
+#[tokio::test]
+async fn a_request_over_the_receive_limit_is_refused_once() {
+    on_every_backend(|b| async move {
+        if b.kind == Kind::Fake {
+            return;
+        }
+        let big = "x".repeat(5 * 1024 * 1024);
+        let before = b.grpc_calls("StartWorkflowExecution");
+        let err = b
+            .client
+            .start(
+                SLEEP_ANY,
+                WorkflowOptions::new(b.id("too-large"), &b.task_queue).args((big.clone(),)),
+            )
+            .await
+            .unwrap_err();
+        let (code, message) = service(&err);
+        assert_eq!(code, Code::ResourceExhausted, "[{}] {message}", b.kind);
+        assert!(
+            message.starts_with("grpc: received message larger than max (")
+                && message.ends_with(" vs. 4194304)"),
+            "[{}] {message}",
+            b.kind
+        );
+        assert!(
+            !temporal_client_core::is_retryable_code(code, &message),
+            "[{}] the client's retry rule must not retry it",
+            b.kind
+        );
+        if let (Some(before), Some(after)) = (before, b.grpc_calls("StartWorkflowExecution")) {
+            assert_eq!(after - before, 1, "[{}] one attempt, no retry", b.kind);
+        }
+        // A gzip-compressed request: the server reports the size after decompression,
+        // in other words, and the client must not retry that either.
+        if b.kind == Kind::Dev {
+            let address = b.address().expect("the dev back end has an address");
+            let gzip = temporal_client::Client::new(
+                temporal_client::Connection::connect(
+                    temporal_client::ConnectionOptions::new(address).gzip(true),
+                )
+                .await
+                .unwrap(),
+            );
+            let err = gzip
+                .start(
+                    SLEEP_ANY,
+                    WorkflowOptions::new(b.id("too-large-gzip"), &b.task_queue).args((big,)),
+                )
+                .await
+                .unwrap_err();
+            let (code, message) = service(&err);
+            assert_eq!(code, Code::ResourceExhausted, "[{}] {message}", b.kind);
+            assert!(message.contains("larger than max"), "{message}");
+            assert!(
+                !temporal_client_core::is_retryable_code(code, &message),
+                "[{}] {message}",
+                b.kind
+            );
+        }
+    })
+    .await;
+}
+
+/// The untyped `sleep` type with any argument: the request is refused before any
+/// worker sees it.
+const SLEEP_ANY: temporal_client::WorkflowDefinition<(String,), String> =
+    temporal_client::WorkflowDefinition::new("sleep");

@@ -5,7 +5,10 @@
 mod activities;
 mod activities_fake;
 mod backend;
+mod bad_input;
 mod closing;
+mod codec;
+mod deadlines;
 mod defs;
 mod fidelity;
 mod interceptors;

@@ -405,6 +405,7 @@ impl State {
         };
         let now = self.now;
         let request_id = self.ids.uuid();
+        let codec = self.codec.clone();
         let Some(run) = self.run_mut(&p.namespace, &p.run_id) else {
             return;
         };
@@ -541,7 +542,11 @@ impl State {
         if let Some(ctx) = &run.ctx {
             let mut s = ctx.lock();
             if let Some(slot) = s.activities.slots.get_mut(&p.seq) {
-                slot.outcome = Some(outcome);
+                // The worker decodes the outcome for the workflow.
+                slot.outcome = Some(match outcome {
+                    Ok(result) => Ok(codec.decode_or_keep(result)),
+                    Err(failure) => Err(codec.decode_failure_or_keep(failure)),
+                });
             }
             s.generation += 1;
         }

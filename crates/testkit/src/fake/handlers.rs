@@ -872,9 +872,10 @@ impl WorkflowService for FakeServer {
                 }
             }
         };
+        let codec = self.inner.lock().codec.clone();
         let handler = ctx.lock().queries.get(&query.query_type).cloned();
         let result = match handler {
-            Some(h) => h(Args(query.query_args)),
+            Some(h) => h(Args(codec.decode_async(query.query_args).await)),
             None => {
                 let known: Vec<String> = ctx.lock().queries.keys().cloned().collect();
                 Err(WorkflowFailure::application(format!(
@@ -883,6 +884,19 @@ impl WorkflowService for FakeServer {
                     known.join(" ")
                 )))
             }
+        };
+        // The worker encodes the answer (or the failure) as it does every output.
+        let result = match result {
+            Ok(payloads) => codec
+                .encode_async(payloads)
+                .await
+                .map_err(WorkflowFailure::from),
+            Err(failure) => Err(
+                match codec.encode_failure_async(failure.into_proto()).await {
+                    Ok(f) => WorkflowFailure::from_proto(f),
+                    Err(e) => WorkflowFailure::from(e),
+                },
+            ),
         };
         match result {
             Ok(payloads) => Ok(wf::QueryWorkflowResponse {

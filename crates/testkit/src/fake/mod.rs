@@ -118,6 +118,7 @@ mod store;
 mod updates;
 mod validation;
 pub mod visibility;
+mod worker_codec;
 mod workflows;
 
 pub use activity_handle::{

@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use temporal_client_core::ServiceError;
+use temporal_client_core::payload::DataConverter;
 use temporal_proto::temporal::api::common::v1::{
     Header, Memo, Payloads, RetryPolicy, SearchAttributes, WorkflowExecution, WorkflowType,
 };
@@ -39,6 +40,7 @@ use super::cron::CronSchedule;
 use super::history::History;
 use super::ids::IdGenerator;
 use super::store::{Execution, Namespace, Run, RunTask, namespace_not_found};
+use super::worker_codec::WorkerCodec;
 use super::workflows::{
     Args, Command, ContinueAsNew, IntoWorkflowResult, WorkflowContext, WorkflowFactory,
     WorkflowFailure, WorkflowInfo, WorkflowResult, factory,
@@ -84,6 +86,7 @@ pub struct FakeServerBuilder {
     seed: u64,
     start_time: SystemTime,
     search_attributes: BTreeMap<String, IndexedValueType>,
+    data_converter: DataConverter,
 }
 
 impl Default for FakeServerBuilder {
@@ -93,6 +96,7 @@ impl Default for FakeServerBuilder {
             seed: 0,
             start_time: UNIX_EPOCH + Duration::from_secs(DEFAULT_START_TIME_UNIX_SECS),
             search_attributes: default_search_attributes(),
+            data_converter: DataConverter::default(),
         }
     }
 }
@@ -161,6 +165,57 @@ impl FakeServerBuilder {
         self
     }
 
+    /// The data converter the fake's workflows run with, as a worker would be configured
+    /// (default: [`DataConverter::default`], no codec).
+    ///
+    /// Its codecs decode what reaches fake workflows (start input, signal, query and
+    /// update arguments, activity results) and encode what they produce (results,
+    /// failures, query answers, update outcomes, memo, continue-as-new and activity
+    /// inputs); its failure converter encodes their failures (e.g. into
+    /// `encoded_attributes`). So a client with the same converter talks to the fake as
+    /// to a server with a worker that has it, and what the fake stores (histories,
+    /// describe, memo) is the codec's output, as on a real server. Values inside fake
+    /// workflows are still converted with the default payload converter.
+    ///
+    /// Codecs run in place under the fake's lock: a codec's future must finish when
+    /// first polled (compression and local encryption do). One that waits for another
+    /// service fails with [`PayloadError::Codec`](super::PayloadError::Codec).
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use temporal_client_core::payload::{CodecError, DataConverter, PayloadCodec};
+    /// # use temporal_client_core::proto::temporal::api::common::v1::Payload;
+    /// # use temporal_testkit::{FakeServer, WorkflowContext, WorkflowResult};
+    /// /// Reverses the data bytes (a toy; use compression or encryption).
+    /// #[derive(Debug)]
+    /// struct Reverse;
+    ///
+    /// #[async_trait::async_trait]
+    /// impl PayloadCodec for Reverse {
+    ///     async fn encode(&self, mut ps: Vec<Payload>) -> Result<Vec<Payload>, CodecError> {
+    ///         ps.iter_mut().for_each(|p| p.data.reverse());
+    ///         Ok(ps)
+    ///     }
+    ///     async fn decode(&self, ps: Vec<Payload>) -> Result<Vec<Payload>, CodecError> {
+    ///         self.encode(ps).await
+    ///     }
+    /// }
+    ///
+    /// let converter = DataConverter::default().with_codec(Arc::new(Reverse));
+    /// let fake = FakeServer::builder()
+    ///     .data_converter(converter.clone())
+    ///     .build();
+    /// fake.register_workflow("greet", |ctx: WorkflowContext| async move {
+    ///     let (name,): (String,) = ctx.args()?;
+    ///     Ok(WorkflowResult::completed(format!("Hello, {name}!")))
+    /// });
+    /// // A client made with `.data_converter(converter)` now reads "Hello, ...!".
+    /// ```
+    pub fn data_converter(mut self, converter: DataConverter) -> Self {
+        self.data_converter = converter;
+        self
+    }
+
     /// Builds the server.
     pub fn build(self) -> FakeServer {
         let mut ids = IdGenerator::new(self.seed);
@@ -191,6 +246,7 @@ impl FakeServerBuilder {
                     garbage: Vec::new(),
                     activities: Default::default(),
                     schedules: super::schedules::Schedules::new(self.seed),
+                    codec: WorkerCodec::new(self.data_converter),
                 }),
                 version,
             }),
@@ -224,6 +280,8 @@ pub(crate) struct State {
     pub(crate) activities: super::activities::PendingActivities,
     /// Schedules (`schedules/`).
     pub(crate) schedules: super::schedules::Schedules,
+    /// The worker-side converter at the fake workflows' boundary (`worker_codec.rs`).
+    pub(crate) codec: WorkerCodec,
 }
 
 /// How a run closes.
@@ -402,13 +460,15 @@ impl State {
                         .then(|| spec.continued_execution_run_id.clone()),
                     cron_schedule: spec.cron_schedule.clone(),
                     start_time: now,
-                    last_completion_result: spec.last_completion_result.clone(),
+                    last_completion_result: self
+                        .codec
+                        .decode_or_keep(spec.last_completion_result.clone()),
                     continued_failure: spec.continued_failure.clone(),
                     memo: spec.memo.clone(),
                     search_attributes: spec.search_attributes.clone(),
                     header: spec.header.clone(),
                 },
-                spec.input.clone(),
+                self.codec.decode_or_keep(spec.input.clone()),
                 now,
             )
         });
@@ -659,6 +719,7 @@ impl State {
         attrs: hist::WorkflowExecutionSignaledEventAttributes,
     ) {
         let now = self.now;
+        let args = Args(self.codec.decode_or_keep(attrs.input.clone()));
         let Some(run) = self.run_mut(ns, run_id) else {
             return;
         };
@@ -671,7 +732,7 @@ impl State {
             let mut s = ctx.lock();
             s.signals.push_back(super::workflows::Signal {
                 name: attrs.signal_name.clone(),
-                args: Args(attrs.input.clone()),
+                args,
             });
             s.generation += 1;
         }
@@ -1206,6 +1267,7 @@ impl Inner {
             let (ctx, task, admitted, factory) = {
                 let mut st = self.lock();
                 let now = st.now;
+                let codec = st.codec.clone();
                 let Some(run) = st.run_mut(ns, run_id) else {
                     return;
                 };
@@ -1227,6 +1289,16 @@ impl Inner {
                     .admitted
                     .drain(..)
                     .filter_map(|id| run.updates.get(&id).map(|u| (id, u.request.clone())))
+                    .collect();
+                // The worker decodes the update's arguments for its handler.
+                let admitted: Vec<(String, update::Request)> = admitted
+                    .into_iter()
+                    .map(|(id, mut request)| {
+                        if let Some(input) = request.input.as_mut() {
+                            input.args = codec.decode_or_keep(input.args.take());
+                        }
+                        (id, request)
+                    })
                     .collect();
                 let (workflow_type, queue) = (run.workflow_type.clone(), run.task_queue.clone());
                 let factory = if task.is_none() {
@@ -1311,8 +1383,18 @@ impl Inner {
                 }
             }
 
-            // Phase 3: record what happened.
+            // Phase 3: record what happened, encoded as the worker's converter does.
             let mut st = self.lock();
+            let codec = st.codec.clone();
+            let result = result.map(|r| codec.encode_result(r));
+            let rejected: Vec<(String, WorkflowFailure)> = rejected
+                .into_iter()
+                .map(|(id, f)| (id, codec.encode_workflow_failure(f)))
+                .collect();
+            let completed: Vec<(String, Result<Payloads, WorkflowFailure>)> = completed
+                .into_iter()
+                .map(|(id, r)| (id, codec.encode_outcome(r)))
+                .collect();
             if let Some(WorkflowResult::Failed(f)) = &result {
                 if f.fails_task() && st.run(ns, run_id).is_some_and(Run::is_open) {
                     // The worker's activation failed: its commands are dropped.
@@ -1333,7 +1415,19 @@ impl Inner {
                 }
                 return;
             }
-            let commands: Vec<Command> = std::mem::take(&mut ctx.lock().commands);
+            let commands = match codec.encode_commands(std::mem::take(&mut ctx.lock().commands)) {
+                Ok(commands) => commands,
+                Err(e) => {
+                    // The worker could not encode its commands: its task fails.
+                    let failure = codec.encode_workflow_failure(WorkflowFailure::from(e));
+                    st.fail_wft(ns, run_id, failure.into_proto());
+                    st.garbage.push(task);
+                    if let Some(run) = st.run_mut(ns, run_id) {
+                        run.driving = false;
+                    }
+                    return;
+                }
+            };
             let pending = st.run(ns, run_id).is_some_and(|r| r.pending_wft.is_some());
             let others = !commands.is_empty() || !accepted.is_empty() || !completed.is_empty();
             let now = st.now;
@@ -1726,6 +1820,7 @@ impl FakeServer {
         workflow_id: &str,
         result: WorkflowResult,
     ) -> Result<(), ServiceError> {
+        let result = self.inner.lock().codec.encode_result(result);
         self.close_by_hand(
             namespace,
             workflow_id,

@@ -190,6 +190,14 @@ impl WorkflowFailure {
         }
     }
 
+    /// The same failure, failing the workflow task.
+    pub(crate) fn into_task_failure(self) -> Self {
+        Self {
+            fails_task: true,
+            ..self
+        }
+    }
+
     /// Whether returning this failure from a fake workflow fails the workflow task (see
     /// [`task_failure`](Self::task_failure)) rather than the workflow.
     pub fn fails_task(&self) -> bool {

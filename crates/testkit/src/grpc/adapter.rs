@@ -16,12 +16,16 @@ use super::faults::Faults;
 pub(crate) struct WorkflowAdapter {
     pub(crate) service: Arc<dyn WorkflowService>,
     pub(crate) faults: Faults,
+    /// The receive limit in bytes (`TestServerBuilder::receive_limit`).
+    pub(crate) receive_limit: usize,
 }
 
 /// The generated `OperatorService` server trait, implemented over an [`OperatorService`].
 pub(crate) struct OperatorAdapter {
     pub(crate) service: Arc<dyn OperatorService>,
     pub(crate) faults: Faults,
+    /// The receive limit in bytes (`TestServerBuilder::receive_limit`).
+    pub(crate) receive_limit: usize,
 }
 
 /// `grpc.health.v1.Health`, always answering SERVING.
@@ -38,6 +42,7 @@ macro_rules! adapter_methods {
                     request: tonic::Request<$pkg::$req>,
                 ) -> Result<tonic::Response<$pkg::$resp>, tonic::Status> {
                     self.faults.before_call($name).await.map_err(tonic::Status::from)?;
+                    receive_limit(request.get_ref(), self.receive_limit)?;
                     let response = self
                         .service
                         .$method(into_service_request(request))
@@ -50,6 +55,19 @@ macro_rules! adapter_methods {
             )*
         }
     };
+}
+
+/// The server's receive limit: a request whose encoding is over `limit` bytes is
+/// refused as gRPC-Go refuses it (an uncompressed message; the dev server answers the
+/// same code and words).
+fn receive_limit(message: &impl prost::Message, limit: usize) -> Result<(), tonic::Status> {
+    let size = message.encoded_len();
+    if size > limit {
+        return Err(tonic::Status::resource_exhausted(format!(
+            "grpc: received message larger than max ({size} vs. {limit})"
+        )));
+    }
+    Ok(())
 }
 
 macro_rules! workflow_adapter {

@@ -42,6 +42,10 @@ struct FaultState {
     rules: Mutex<Rules>,
     calls: Mutex<HashMap<&'static str, u64>>,
     connections: Mutex<JoinSet<()>>,
+    /// True when a stream-reset rule is set.
+    resetting: AtomicBool,
+    /// Wakes every connection to send a graceful GOAWAY.
+    goaway: tokio::sync::Notify,
 }
 
 #[derive(Default)]
@@ -51,6 +55,14 @@ struct Rules {
     latency: HashMap<String, Duration>,
     /// Calls whose response is lost after the service applied them.
     lost_responses: Vec<FailRule>,
+    /// Calls whose stream is reset after the service applied them.
+    resets: Vec<ResetRule>,
+}
+
+struct ResetRule {
+    rpc: String,
+    remaining: u32,
+    reason: h2::Reason,
 }
 
 struct FailRule {
@@ -104,14 +116,16 @@ impl Faults {
             .store(rules.is_active(), Ordering::Release);
     }
 
-    /// Removes every failure, latency and lost-response rule.
+    /// Removes every failure, latency, lost-response and stream-reset rule.
     pub fn clear(&self) {
         let mut rules = lock(&self.inner.rules);
         rules.failures.clear();
         rules.latency.clear();
         rules.lost_responses.clear();
+        rules.resets.clear();
         self.inner.active.store(false, Ordering::Release);
         self.inner.losing.store(false, Ordering::Release);
+        self.inner.resetting.store(false, Ordering::Release);
     }
 
     /// Closes every open client connection at once, in the middle of any call in flight
@@ -119,6 +133,55 @@ impl Faults {
     /// The server keeps accepting new connections.
     pub fn drop_connections(&self) {
         lock(&self.inner.connections).abort_all();
+    }
+
+    /// Sends a graceful GOAWAY (`NO_ERROR`) on every open connection, as a server
+    /// that shuts down or rebalances does: calls already in flight (long polls
+    /// included) finish on their connection, new streams are refused, and the
+    /// connection closes once idle. The server keeps accepting new connections.
+    pub fn goaway_connections(&self) {
+        self.inner.goaway.notify_waiters();
+    }
+
+    /// Lets the next `n` calls of `rpc` (or of any RPC, with [`ANY_RPC`]) reach the
+    /// service and take effect, then resets their HTTP/2 stream (`RST_STREAM` with
+    /// `reason`, e.g. `h2::Reason::INTERNAL_ERROR`) instead of sending the response,
+    /// as a proxy or a crashing frontend does mid-call.
+    pub fn reset_stream_next(&self, rpc: &str, n: u32, reason: h2::Reason) {
+        if n == 0 {
+            return;
+        }
+        let mut rules = lock(&self.inner.rules);
+        rules.resets.push(ResetRule {
+            rpc: rpc.to_owned(),
+            remaining: n,
+            reason,
+        });
+        self.inner.resetting.store(true, Ordering::Release);
+    }
+
+    /// The stream-reset rule for a call of `rpc`, if one matches (one use taken).
+    pub(crate) fn take_reset(&self, rpc: &str) -> Option<h2::Reason> {
+        if !self.inner.resetting.load(Ordering::Acquire) {
+            return None;
+        }
+        let mut rules = lock(&self.inner.rules);
+        let index = rules.resets.iter().position(|r| matches(&r.rpc, rpc))?;
+        let rule = &mut rules.resets[index];
+        rule.remaining = rule.remaining.saturating_sub(1);
+        let reason = rule.reason;
+        if rule.remaining == 0 {
+            rules.resets.remove(index);
+        }
+        self.inner
+            .resetting
+            .store(!rules.resets.is_empty(), Ordering::Release);
+        Some(reason)
+    }
+
+    /// Resolves at the next [`goaway_connections`](Self::goaway_connections).
+    pub(crate) async fn goaway_requested(&self) {
+        self.inner.goaway.notified().await;
     }
 
     /// How many calls of `rpc` the server received (failed and delayed ones included).

@@ -15,6 +15,7 @@
 
 mod adapter;
 mod faults;
+mod http_faults;
 #[cfg(feature = "tls")]
 mod tls;
 
@@ -44,10 +45,19 @@ pub use tls::{TLS_SERVER_NAME, TlsCredentials, TlsMode};
 
 /// The largest message the server accepts or sends, like the Temporal server (128 MiB).
 const MAX_MESSAGE_SIZE: usize = 128 * 1024 * 1024;
+/// The largest request the Temporal frontend receives by default (gRPC-Go's default
+/// receive limit, 4 MiB); a larger one is refused with `RESOURCE_EXHAUSTED`.
+pub const DEFAULT_RECEIVE_LIMIT: usize = 4 * 1024 * 1024;
 /// Buffer size of each in-memory connection, per direction.
 const DUPLEX_BUFFER: usize = 256 * 1024;
 /// The URL an in-memory channel is built with; it never resolves.
 const IN_MEMORY_URL: &str = "http://in-memory.invalid";
+/// The default HTTP/2 concurrent-stream limit per connection: none, as the Temporal
+/// dev server. Measured on `temporal server start-dev` (CLI 1.9.1) with a raw HTTP/2
+/// handshake: its SETTINGS frame carries only `MAX_FRAME_SIZE 16384` and no
+/// `SETTINGS_MAX_CONCURRENT_STREAMS` (grpc-go's default, unlimited). hyper's own
+/// default would be 200.
+pub const DEFAULT_MAX_CONCURRENT_STREAMS: u32 = u32::MAX;
 
 /// Why a [`TestServer`] could not start.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +75,8 @@ pub enum TestServerError {
 pub struct TestServerBuilder {
     service: Arc<dyn WorkflowService>,
     operator: Option<Arc<dyn OperatorService>>,
+    max_concurrent_streams: u32,
+    receive_limit: usize,
     #[cfg(feature = "tls")]
     tls: Option<TlsMode>,
 }
@@ -82,6 +94,24 @@ impl TestServerBuilder {
     /// `UNIMPLEMENTED`).
     pub fn operator(mut self, operator: Arc<dyn OperatorService>) -> Self {
         self.operator = Some(operator);
+        self
+    }
+
+    /// The HTTP/2 concurrent-stream limit each connection advertises in its SETTINGS
+    /// (default [`DEFAULT_MAX_CONCURRENT_STREAMS`], none, as the dev server): a client
+    /// must queue the calls past it, as real servers and proxies with a limit make it.
+    pub fn max_concurrent_streams(mut self, limit: u32) -> Self {
+        self.max_concurrent_streams = limit;
+        self
+    }
+
+    /// The largest request message accepted, in bytes of its protobuf encoding (default
+    /// [`DEFAULT_RECEIVE_LIMIT`], 4 MiB, as the Temporal frontend). A larger request is
+    /// answered `RESOURCE_EXHAUSTED` "grpc: received message larger than max (N vs.
+    /// LIMIT)", the message of the server's gRPC library, which clients do not retry.
+    /// The call still counts in [`Faults::calls`].
+    pub fn receive_limit(mut self, bytes: usize) -> Self {
+        self.receive_limit = bytes;
         self
     }
 
@@ -184,8 +214,9 @@ impl TestServerBuilder {
         let workflow = WorkflowServiceServer::new(WorkflowAdapter {
             service: self.service.clone(),
             faults: faults.clone(),
+            receive_limit: self.receive_limit,
         })
-        .max_decoding_message_size(MAX_MESSAGE_SIZE)
+        .max_decoding_message_size(MAX_MESSAGE_SIZE.max(self.receive_limit))
         .max_encoding_message_size(MAX_MESSAGE_SIZE);
         let mut routes = Routes::new(HealthServer::new(AlwaysServing)).add_service(workflow);
         if let Some(operator) = &self.operator {
@@ -193,8 +224,9 @@ impl TestServerBuilder {
                 OperatorServiceServer::new(OperatorAdapter {
                     service: operator.clone(),
                     faults: faults.clone(),
+                    receive_limit: self.receive_limit,
                 })
-                .max_decoding_message_size(MAX_MESSAGE_SIZE)
+                .max_decoding_message_size(MAX_MESSAGE_SIZE.max(self.receive_limit))
                 .max_encoding_message_size(MAX_MESSAGE_SIZE),
             );
         }
@@ -202,6 +234,7 @@ impl TestServerBuilder {
             routes: routes.prepare(),
             faults,
             stopped: Arc::new(AtomicBool::new(false)),
+            max_streams: self.max_concurrent_streams,
         }
     }
 }
@@ -242,6 +275,8 @@ impl TestServer {
         TestServerBuilder {
             service,
             operator: None,
+            max_concurrent_streams: DEFAULT_MAX_CONCURRENT_STREAMS,
+            receive_limit: DEFAULT_RECEIVE_LIMIT,
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -337,9 +372,11 @@ impl tower::Service<http::Uri> for DuplexConnector {
         }
         let (client, server) = tokio::io::duplex(DUPLEX_BUFFER);
         let routes = self.connections.routes.clone();
+        let faults = self.connections.faults.clone();
+        let max_streams = self.connections.max_streams;
         self.connections
             .faults
-            .track_connection(serve_http2(server, routes));
+            .track_connection(serve_http2(server, routes, faults, max_streams));
         std::future::ready(Ok(TokioIo::new(client)))
     }
 }
@@ -350,6 +387,8 @@ struct ConnectionServer {
     routes: Routes,
     faults: Faults,
     stopped: Arc<AtomicBool>,
+    /// The HTTP/2 concurrent-stream limit of each connection.
+    max_streams: u32,
 }
 
 impl ConnectionServer {
@@ -357,39 +396,57 @@ impl ConnectionServer {
     fn serve_tcp(&self, stream: TcpStream, acceptor: Option<tokio_rustls::TlsAcceptor>) {
         let _ = stream.set_nodelay(true);
         let routes = self.routes.clone();
+        let faults = self.faults.clone();
+        let max_streams = self.max_streams;
         match acceptor {
             Some(acceptor) => self.faults.track_connection(async move {
                 // A failed handshake (e.g. no client certificate under mutual TLS) just
                 // ends this connection; the client sees the TLS error.
                 if let Ok(tls) = acceptor.accept(stream).await {
-                    serve_http2(tls, routes).await;
+                    serve_http2(tls, routes, faults, max_streams).await;
                 }
             }),
-            None => self.faults.track_connection(serve_http2(stream, routes)),
+            None => self
+                .faults
+                .track_connection(serve_http2(stream, routes, faults, max_streams)),
         }
     }
 
     #[cfg(not(feature = "tls"))]
     fn serve_tcp(&self, stream: TcpStream) {
         let _ = stream.set_nodelay(true);
-        self.faults
-            .track_connection(serve_http2(stream, self.routes.clone()));
+        self.faults.track_connection(serve_http2(
+            stream,
+            self.routes.clone(),
+            self.faults.clone(),
+            self.max_streams,
+        ));
     }
 }
 
 /// Serves HTTP/2 gRPC on one connection until it closes. The calls of the connection
 /// run as tasks owned by it, so aborting the connection cancels its calls too.
-async fn serve_http2<IO>(io: IO, routes: Routes)
+/// [`Faults::goaway_connections`] starts a graceful shutdown of it, and the
+/// stream-reset rules apply to its calls. It advertises `max_streams` concurrent streams.
+async fn serve_http2<IO>(io: IO, routes: Routes, faults: Faults, max_streams: u32)
 where
     IO: AsyncRead + AsyncWrite + Send + Unpin + 'static,
 {
     let calls = CallTasks::default();
     let _cancel_calls = CancelOnDrop(calls.clone());
+    let service = http_faults::ResettingRoutes::new(routes, faults.clone());
     let connection = hyper::server::conn::http2::Builder::new(calls)
         .timer(TokioTimer::new())
-        .serve_connection(TokioIo::new(io), TowerToHyperService::new(routes));
-    // A connection error only concerns this client; the server goes on.
-    let _ = connection.await;
+        .max_concurrent_streams(max_streams)
+        .serve_connection(TokioIo::new(io), TowerToHyperService::new(service));
+    let mut connection = std::pin::pin!(connection);
+    loop {
+        tokio::select! {
+            // A connection error only concerns this client; the server goes on.
+            _ = connection.as_mut() => return,
+            () = faults.goaway_requested() => connection.as_mut().graceful_shutdown(),
+        }
+    }
 }
 
 /// The hyper executor of one connection: runs its streams in a `JoinSet`.
