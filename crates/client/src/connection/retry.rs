@@ -128,7 +128,12 @@ pub(crate) fn is_tls_failure(status: &tonic::Status) -> bool {
         if err.is::<rustls::Error>() {
             return true;
         }
-        if let Some(io) = err.downcast_ref::<std::io::Error>()
+        // h2 keeps an I/O error of the connection inside its own error, without
+        // reporting it as the source.
+        let io = err
+            .downcast_ref::<std::io::Error>()
+            .or_else(|| err.downcast_ref::<h2::Error>().and_then(h2::Error::get_io));
+        if let Some(io) = io
             && (io
                 .get_ref()
                 .is_some_and(|inner| inner.is::<rustls::Error>())
