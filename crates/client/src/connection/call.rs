@@ -326,8 +326,8 @@ impl Transport {
             )
             .await
             .map_err(|status| {
-                // The channel enforces `grpc-timeout` too, reporting CANCELLED when it
-                // fires.
+                // A user layer (or a server) may end the call at `grpc-timeout` and
+                // report CANCELLED; past the deadline that is a timeout.
                 if status.code() == tonic::Code::Cancelled
                     && attempt_deadline.is_some_and(|(at, _)| Instant::now() >= at)
                 {
