@@ -68,7 +68,7 @@ where
         Box::pin(async move {
             let what = format!("could not connect to {uri}");
             let mut service = service.lock().await;
-            let io = (&mut *service)
+            let io = (*service)
                 .ready()
                 .await
                 .map_err(|e| ConnectFailure::new(&what, e))?
