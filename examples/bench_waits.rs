@@ -137,6 +137,7 @@ async fn run(url: &str, waits: usize, long_polls: usize) -> Result<(), String> {
             handles.push(handle.map_err(|e| e.to_string())?);
         }
     }
+    let started_rss = status_kib("VmRSS:").unwrap_or(0);
     let pending: Vec<_> = handles
         .iter()
         .cloned()
@@ -171,12 +172,15 @@ async fn run(url: &str, waits: usize, long_polls: usize) -> Result<(), String> {
     }
     let peak = status_kib("VmHWM:").unwrap_or(0);
     println!(
-        "waits {waits}  correct {correct}  peak RSS (VmHWM) {:.1} MiB  RSS before the waits {:.1} MiB  \
-         RSS with all waits pending {:.1} MiB  per wait {:.1} KiB  wall {:.1?}",
+        "waits {waits}  correct {correct}  peak RSS (VmHWM) {:.1} MiB  RSS before the starts {:.1} MiB  \
+         RSS after the starts {:.1} MiB  RSS with all waits pending {:.1} MiB  per wait {:.1} KiB  \
+         (waits alone {:.1} KiB)  wall {:.1?}",
         peak as f64 / 1024.0,
         before as f64 / 1024.0,
+        started_rss as f64 / 1024.0,
         waiting_rss as f64 / 1024.0,
         waiting_rss.saturating_sub(before) as f64 / waits.max(1) as f64,
+        waiting_rss.saturating_sub(started_rss) as f64 / waits.max(1) as f64,
         began.elapsed(),
     );
     Ok(())
