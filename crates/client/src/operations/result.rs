@@ -103,16 +103,17 @@ impl<'a, R: 'a> GetResult<'a, R> {
                 call: deadline.call(&call),
             };
             let sent = tokio::time::Instant::now();
-            let output = client
-                .intercept(
-                    input,
-                    |i, input, next| i.fetch_history(input, next),
-                    |mut input: FetchHistoryInput| async move {
-                        deadline.apply(&mut input.call)?;
-                        fetch_page(handle, input).await
-                    },
-                )
-                .await?;
+            // Boxed, like the decodes below: a pending wait then holds only the poll's
+            // own state, not room for the largest of every step of the loop.
+            let output = Box::pin(client.intercept(
+                input,
+                |i, input, next| i.fetch_history(input, next),
+                |mut input: FetchHistoryInput| async move {
+                    deadline.apply(&mut input.call)?;
+                    fetch_page(handle, input).await
+                },
+            ))
+            .await?;
             let Some(event) = output.events.into_iter().last() else {
                 // The long poll expired with nothing new: poll again (with the token).
                 page_token = output.next_page_token;
@@ -137,7 +138,7 @@ impl<'a, R: 'a> GetResult<'a, R> {
                         run_id = Some(next);
                         continue;
                     }
-                    let payloads = client.decode(payloads_of(a.result)).await?;
+                    let payloads = Box::pin(client.decode(payloads_of(a.result))).await?;
                     return Ok(payloads.into_iter().next());
                 }
                 Some(Attributes::WorkflowExecutionFailedEventAttributes(a)) => {
@@ -145,7 +146,8 @@ impl<'a, R: 'a> GetResult<'a, R> {
                         run_id = Some(next);
                         continue;
                     }
-                    let failure = client.decode_failure(a.failure.unwrap_or_default()).await?;
+                    let failure =
+                        Box::pin(client.decode_failure(a.failure.unwrap_or_default())).await?;
                     return Err(fail(
                         WorkflowCloseStatus::Failed,
                         retry_state(a.retry_state),
@@ -175,7 +177,7 @@ impl<'a, R: 'a> GetResult<'a, R> {
                     });
                 }
                 Some(Attributes::WorkflowExecutionCanceledEventAttributes(a)) => {
-                    let details = client.decode(payloads_of(a.details)).await?;
+                    let details = Box::pin(client.decode(payloads_of(a.details))).await?;
                     return Err(fail(
                         WorkflowCloseStatus::Canceled,
                         RetryState::NonRetryableFailure,
@@ -183,7 +185,7 @@ impl<'a, R: 'a> GetResult<'a, R> {
                     ));
                 }
                 Some(Attributes::WorkflowExecutionTerminatedEventAttributes(a)) => {
-                    let details = client.decode(payloads_of(a.details)).await?;
+                    let details = Box::pin(client.decode(payloads_of(a.details))).await?;
                     return Err(fail(
                         WorkflowCloseStatus::Terminated,
                         RetryState::NonRetryableFailure,
