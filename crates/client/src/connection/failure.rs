@@ -132,7 +132,7 @@ fn transport_kind(status: &tonic::Status) -> Option<FailureKind> {
     if let Some(io) = find::<std::io::Error>(root) {
         return Some(io_kind(io));
     }
-    if find::<hyper::Error>(root).is_some() || find::<tonic::transport::Error>(root).is_some() {
+    if find::<hyper::Error>(root).is_some() {
         return Some(FailureKind::ConnectionLost);
     }
     None
