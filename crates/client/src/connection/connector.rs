@@ -81,12 +81,14 @@ where
 }
 
 /// TLS (rustls) over another connector's byte stream, offering HTTP/2 by ALPN.
+#[cfg(feature = "tls")]
 pub(crate) struct TlsConnector {
     inner: Arc<dyn Connect>,
     config: Arc<rustls::ClientConfig>,
     server_name: rustls::pki_types::ServerName<'static>,
 }
 
+#[cfg(feature = "tls")]
 impl TlsConnector {
     /// TLS with `config`, checking the server certificate against `server_name`, over
     /// the streams of `inner`.
@@ -103,6 +105,7 @@ impl TlsConnector {
     }
 }
 
+#[cfg(feature = "tls")]
 impl Connect for TlsConnector {
     fn connect(&self) -> ConnectFuture {
         let tcp = self.inner.connect();
@@ -129,4 +132,5 @@ impl Connect for TlsConnector {
 }
 
 /// The ALPN name of HTTP/2.
+#[cfg(feature = "tls")]
 pub(crate) const ALPN_H2: &[u8] = b"h2";

@@ -56,6 +56,17 @@ pub enum ConnectError {
         /// What is wrong.
         source: Box<dyn StdError + Send + Sync>,
     },
+    /// The connection would use TLS (TLS options were given, the address is
+    /// `https://`, or an API key turned it on) but this build of the crate has no TLS:
+    /// its `tls` feature (on by default) is off. Nothing is sent in plain text instead.
+    #[error(
+        "the connection to '{address}' needs TLS, which this build does not include: \
+         enable the `tls` feature of temporal-client (or choose plain text with ConnectionOptions::tls_disabled())"
+    )]
+    TlsNotEnabled {
+        /// The server address.
+        address: String,
+    },
     /// The server did not answer within the connect timeout.
     #[error(
         "could not reach the Temporal server at '{address}' within {timeout:?} (is it running, and is the address right?): {source}"

@@ -41,7 +41,7 @@ use temporal_client_core::{
 };
 
 use self::call::Transport;
-use self::connector::{ServiceConnector, TcpConnector, TlsConnector};
+use self::connector::{ServiceConnector, TcpConnector};
 use self::h2_channel::{ChannelSettings, Connect, H2Channel};
 use self::headers::StaticHeaders;
 use self::layer::GrpcChannel;
@@ -206,14 +206,7 @@ impl Connection {
             return Err(ConnectError::NoRuntime);
         }
         let connector: Arc<dyn Connect> = match &target.tls {
-            Some(tls) => {
-                let rustls = tls.to_rustls(&options.address, &target.host)?;
-                Arc::new(TlsConnector::new(
-                    connector,
-                    rustls.config,
-                    rustls.server_name,
-                ))
-            }
+            Some(tls) => tls.connector(&options.address, &target.host, connector)?,
             None => connector,
         };
         let settings = ChannelSettings {
@@ -384,8 +377,11 @@ mod tests {
         let opted_in = Connection::lazy(ConnectionOptions::new("h:1").tls_disabled()).unwrap();
         opted_in.set_api_key(Some("k".into())).unwrap();
         // A key at connect time turns TLS on, so a replaced key stays encrypted.
-        let tls = Connection::lazy(ConnectionOptions::new("h:1").api_key("k0")).unwrap();
-        tls.set_api_key(Some("k1".into())).unwrap();
+        #[cfg(feature = "tls")]
+        {
+            let tls = Connection::lazy(ConnectionOptions::new("h:1").api_key("k0")).unwrap();
+            tls.set_api_key(Some("k1".into())).unwrap();
+        }
     }
 
     #[tokio::test]

@@ -125,6 +125,7 @@ impl<Req: Clone, Res> tower::retry::Policy<Req, Res, tonic::Status> for RetryPol
 pub(crate) fn is_tls_failure(status: &tonic::Status) -> bool {
     let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(status);
     while let Some(err) = cause {
+        #[cfg(feature = "tls")]
         if err.is::<rustls::Error>() {
             return true;
         }
@@ -134,15 +135,25 @@ pub(crate) fn is_tls_failure(status: &tonic::Status) -> bool {
             .downcast_ref::<std::io::Error>()
             .or_else(|| err.downcast_ref::<h2::Error>().and_then(h2::Error::get_io));
         if let Some(io) = io
-            && (io
-                .get_ref()
-                .is_some_and(|inner| inner.is::<rustls::Error>())
-                || is_rustls_text(io))
+            && (holds_rustls_error(io) || is_rustls_text(io))
         {
             return true;
         }
         cause = err.source();
     }
+    false
+}
+
+/// Whether an I/O error wraps a rustls error (a failed handshake of our TLS connector).
+#[cfg(feature = "tls")]
+fn holds_rustls_error(io: &std::io::Error) -> bool {
+    io.get_ref()
+        .is_some_and(|inner| inner.is::<rustls::Error>())
+}
+
+/// Without the `tls` feature the client makes no TLS handshakes of its own.
+#[cfg(not(feature = "tls"))]
+fn holds_rustls_error(_io: &std::io::Error) -> bool {
     false
 }
 

@@ -1,16 +1,26 @@
-//! `TlsOptions`: TLS settings, and their translation to a rustls client config.
+//! `TlsOptions`: TLS settings, and their translation to a rustls client config (feature
+//! `tls`, on by default).
 
 use std::fmt;
 use std::sync::Arc;
 
+#[cfg(feature = "tls")]
 use rustls::crypto::CryptoProvider;
+#[cfg(feature = "tls")]
 use rustls::pki_types::pem::PemObject as _;
+#[cfg(feature = "tls")]
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+#[cfg(feature = "tls")]
 use rustls::{ClientConfig, RootCertStore};
 
 use super::error::ConnectError;
+use super::h2_channel::Connect;
 
 /// TLS settings of a connection (rustls with the `ring` provider).
+///
+/// TLS is compiled in with the crate feature `tls` (on by default). Without it these
+/// settings still exist, so configuration code builds the same, but a connection that
+/// would use TLS fails with [`ConnectError::TlsNotEnabled`].
 ///
 /// Without a custom CA the server certificate is checked against the Mozilla root
 /// certificates compiled into the client (`webpki-roots`), so it works the same in any
@@ -97,13 +107,50 @@ impl TlsOptions {
     }
 }
 
+impl TlsOptions {
+    /// TLS over the byte streams of `inner`, for the connection to `address` whose host
+    /// is `host` (the server name unless [`domain`](Self::domain) was set).
+    #[cfg(feature = "tls")]
+    pub(crate) fn connector(
+        &self,
+        address: &str,
+        host: &str,
+        inner: Arc<dyn Connect>,
+    ) -> Result<Arc<dyn Connect>, ConnectError> {
+        let rustls = self.to_rustls(address, host)?;
+        Ok(Arc::new(super::connector::TlsConnector::new(
+            inner,
+            rustls.config,
+            rustls.server_name,
+        )))
+    }
+
+    /// Without the `tls` feature: the settings are still checked (a bad PEM block is
+    /// reported as such), then the connection is refused with
+    /// [`ConnectError::TlsNotEnabled`]; nothing is ever sent in plain text instead.
+    #[cfg(not(feature = "tls"))]
+    pub(crate) fn connector(
+        &self,
+        address: &str,
+        _host: &str,
+        _inner: Arc<dyn Connect>,
+    ) -> Result<Arc<dyn Connect>, ConnectError> {
+        self.check(address)?;
+        Err(ConnectError::TlsNotEnabled {
+            address: address.to_owned(),
+        })
+    }
+}
+
 /// The rustls settings of a connection: the client config (roots, client certificate,
 /// ALPN `h2`) and the name the server certificate must carry.
+#[cfg(feature = "tls")]
 pub(crate) struct RustlsSettings {
     pub(crate) config: Arc<ClientConfig>,
     pub(crate) server_name: ServerName<'static>,
 }
 
+#[cfg(feature = "tls")]
 impl TlsOptions {
     /// Checks the PEM blocks and builds the rustls client config; `host` (of the
     /// address) is the server name unless [`domain`](Self::domain) was set.
@@ -223,6 +270,32 @@ mod tests {
         assert!(!contains_pem_block(KEY.as_bytes(), "CERTIFICATE"));
     }
 
+    #[cfg(not(feature = "tls"))]
+    #[tokio::test]
+    async fn without_the_tls_feature_a_tls_connection_is_refused_not_sent_in_plain_text() {
+        use crate::{Connection, ConnectionOptions};
+        let err = Connection::lazy(ConnectionOptions::new("h:1").tls(TlsOptions::new())).err();
+        assert!(
+            matches!(&err, Some(ConnectError::TlsNotEnabled { address }) if address == "h:1"),
+            "{err:?}"
+        );
+        // An API key turns TLS on, so it is refused the same way.
+        let err = Connection::lazy(ConnectionOptions::new("h:1").api_key("k")).err();
+        assert!(
+            matches!(err, Some(ConnectError::TlsNotEnabled { .. })),
+            "{err:?}"
+        );
+        // Bad PEM is still reported as bad PEM.
+        let err = Connection::lazy(
+            ConnectionOptions::new("h:1").tls(TlsOptions::new().server_root_ca_cert("nope")),
+        )
+        .err();
+        assert!(matches!(err, Some(ConnectError::Tls { .. })), "{err:?}");
+        // Plain text is unaffected.
+        assert!(Connection::lazy(ConnectionOptions::new("h:1")).is_ok());
+    }
+
+    #[cfg(feature = "tls")]
     #[test]
     fn garbage_ca_or_key_is_a_tls_error_naming_the_address() {
         let err = TlsOptions::new()
