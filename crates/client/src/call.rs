@@ -10,12 +10,17 @@ use tokio::time::Instant;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::interceptor::{BoxFuture, Dispatch, Next};
+use crate::interceptor::{BoxFuture, Dispatch, Next, OperationInput};
 
 impl Client {
     /// Runs `input` through the client's interceptors, in order, and then through
     /// `terminal`, the operation itself. Without interceptors the terminal is called
     /// directly (no boxing).
+    ///
+    /// A timeout an interceptor put in the call options is the operation's timeout as
+    /// much as one set with `.timeout(..)`: when the RPC reports that deadline passed,
+    /// the operation fails with [`Error::Timeout`] naming it, not with the RPC's
+    /// `DEADLINE_EXCEEDED`.
     pub(crate) async fn intercept<'a, I, O, F, Fut>(
         &'a self,
         input: I,
@@ -23,7 +28,7 @@ impl Client {
         terminal: F,
     ) -> Result<O>
     where
-        I: Send + 'a,
+        I: OperationInput + Send + 'a,
         O: Send + 'a,
         F: Fn(I) -> Fut + Send + Sync + 'a,
         Fut: Future<Output = Result<O>> + Send + 'a,
@@ -33,7 +38,10 @@ impl Client {
             return terminal(input).await;
         }
         let boxed = move |input: I| {
-            let operation: BoxFuture<'_, Result<O>> = Box::pin(terminal(input));
+            let timeout = input.call_options().timeout;
+            let rpc = terminal(input);
+            let operation: BoxFuture<'_, Result<O>> =
+                Box::pin(async move { deadline_passed(I::OPERATION, timeout, rpc.await) });
             operation
         };
         Next::new(chain, dispatch, &boxed).run(input).await
@@ -173,20 +181,43 @@ impl OperationDeadline {
     /// # Errors
     /// `outcome`'s error, or [`Error::Timeout`] in its place.
     pub(crate) fn finish<T>(&self, outcome: Result<T>) -> Result<T> {
-        match outcome {
-            Err(Error::Service(source)) if source.is_timeout() => {
-                let at = *self.lock();
-                match at {
-                    Some((_, timeout)) => Err(Error::Timeout {
-                        operation: self.operation,
-                        timeout,
-                        source: Some(source),
-                    }),
-                    None => Err(Error::Service(source)),
-                }
+        let at = *self.lock();
+        match (outcome, at) {
+            (Err(Error::Service(source)), Some((_, timeout))) if source.is_timeout() => {
+                Err(Error::Timeout {
+                    operation: self.operation,
+                    timeout,
+                    source: Some(source),
+                })
             }
-            outcome => outcome,
+            // One RPC's timeout (an interceptor's) is the whole operation's.
+            (Err(Error::Timeout { source, .. }), Some((_, timeout))) => Err(Error::Timeout {
+                operation: self.operation,
+                timeout,
+                source,
+            }),
+            (outcome, _) => outcome,
         }
+    }
+}
+
+/// An RPC's outcome when it was sent with `timeout` (after the interceptors): a passed
+/// deadline is [`Error::Timeout`] of `operation`; without a timeout, or for any other
+/// outcome, `outcome` as it is.
+fn deadline_passed<T>(
+    operation: &'static str,
+    timeout: Option<Duration>,
+    outcome: Result<T>,
+) -> Result<T> {
+    match (outcome, timeout) {
+        (Err(Error::Service(source)), Some(timeout)) if source.is_timeout() => {
+            Err(Error::Timeout {
+                operation,
+                timeout,
+                source: Some(source),
+            })
+        }
+        (outcome, _) => outcome,
     }
 }
 
@@ -273,3 +304,55 @@ macro_rules! into_future {
 }
 
 pub(crate) use into_future;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use temporal_client_core::{Code, ServiceError};
+
+    use super::*;
+
+    fn deadline_exceeded() -> Result<()> {
+        Err(Error::Service(ServiceError::new(
+            "QueryWorkflow",
+            Code::DeadlineExceeded,
+            "context deadline exceeded",
+        )))
+    }
+
+    #[test]
+    fn a_passed_rpc_deadline_is_the_operations_timeout_only_when_one_was_set() {
+        let second = Some(Duration::from_secs(1));
+        let outcome = deadline_passed("query workflow", second, deadline_exceeded());
+        assert!(
+            matches!(
+                &outcome,
+                Err(Error::Timeout { operation: "query workflow", timeout, source: Some(_) })
+                    if *timeout == Duration::from_secs(1)
+            ),
+            "{outcome:?}"
+        );
+        let outcome = deadline_passed("query workflow", None, deadline_exceeded());
+        assert!(matches!(outcome, Err(Error::Service(_))), "{outcome:?}");
+        let outcome = deadline_passed("query workflow", second, Ok(()));
+        assert!(outcome.is_ok());
+    }
+
+    #[tokio::test]
+    async fn an_rpcs_timeout_inside_a_wait_is_named_after_the_wait() {
+        let deadline = OperationDeadline::new("get workflow result", None);
+        let mut call = CallOptions::default();
+        call.timeout = Some(Duration::from_secs(2));
+        deadline.apply(&mut call).unwrap();
+        let inner = deadline_passed("fetch history", call.timeout, deadline_exceeded());
+        let outcome = deadline.finish(inner);
+        assert!(
+            matches!(
+                &outcome,
+                Err(Error::Timeout { operation: "get workflow result", timeout, .. })
+                    if *timeout == Duration::from_secs(2)
+            ),
+            "{outcome:?}"
+        );
+    }
+}

@@ -325,3 +325,57 @@ impl<I, O> std::fmt::Debug for Next<'_, I, O> {
             .finish_non_exhaustive()
     }
 }
+
+/// What the client's one call path ([`Client::intercept`](crate::Client)) needs to know
+/// of an operation's input after the interceptors ran: the operation's name (for a
+/// timeout error) and its per-call options (an interceptor may have set a timeout).
+pub(crate) trait OperationInput {
+    /// The operation, as [`Error::Timeout`](crate::Error::Timeout) names it.
+    const OPERATION: &'static str;
+    /// The per-call options the RPC will be sent with.
+    fn call_options(&self) -> &temporal_client_core::CallOptions;
+}
+
+/// Implements [`OperationInput`] for input types with a `call` field.
+macro_rules! operation_inputs {
+    ($($input:ty => $name:literal,)+) => {$(
+        impl OperationInput for $input {
+            const OPERATION: &'static str = $name;
+            fn call_options(&self) -> &temporal_client_core::CallOptions {
+                &self.call
+            }
+        }
+    )+};
+}
+
+operation_inputs! {
+    StartWorkflowInput => "start workflow",
+    SignalWithStartInput => "signal with start",
+    SignalWorkflowInput => "signal workflow",
+    QueryWorkflowInput => "query workflow",
+    StartUpdateInput => "start update",
+    PollUpdateInput => "get update result",
+    CancelWorkflowInput => "cancel workflow",
+    TerminateWorkflowInput => "terminate workflow",
+    DescribeWorkflowInput => "describe workflow",
+    ListWorkflowsInput => "list workflows",
+    CountWorkflowsInput => "count workflows",
+    FetchHistoryInput => "fetch history",
+    CreateScheduleInput => "create schedule",
+    DescribeScheduleInput => "describe schedule",
+    UpdateScheduleInput => "update schedule",
+    PatchScheduleInput => "patch schedule",
+    DeleteScheduleInput => "delete schedule",
+    ListSchedulesInput => "list schedules",
+    CompleteAsyncActivityInput => "complete activity",
+    FailAsyncActivityInput => "fail activity",
+    HeartbeatAsyncActivityInput => "heartbeat activity",
+    ReportAsyncActivityCancellationInput => "report activity cancellation",
+}
+
+impl OperationInput for UpdateWithStartInput {
+    const OPERATION: &'static str = "update with start";
+    fn call_options(&self) -> &temporal_client_core::CallOptions {
+        &self.start.call
+    }
+}

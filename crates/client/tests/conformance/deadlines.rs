@@ -1,7 +1,8 @@
 //! Deadlines across whole operations, on every back end: a 1 s timeout, set by an
 //! interceptor on every poll or by `.timeout(..)`, ends `result()` on a workflow that
 //! never closes and `result()` of a 60 s update with the typed timeout error after
-//! about 1 s, instead of restarting with every poll (issue 11, item 2).
+//! about 1 s, instead of restarting with every poll (issue 11, item 2). A single-RPC
+//! operation whose timeout only an interceptor set reports the same typed timeout.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use temporal_client::interceptor::{
     FetchHistoryInput, FetchHistoryOutput, Interceptor, Next, PollUpdateInput, PollUpdateOutput,
+    QueryWorkflowInput, QueryWorkflowOutput,
 };
 use temporal_client::{Client, Error, Result, UpdateWaitStage, WorkflowOptions, async_trait};
 
@@ -38,6 +40,21 @@ impl Interceptor for OneSecondPerPoll {
         next: Next<'_, PollUpdateInput, PollUpdateOutput>,
     ) -> Result<PollUpdateOutput> {
         self.0.fetch_add(1, Ordering::Relaxed);
+        input.call.timeout = Some(ONE_SECOND);
+        next.run(input).await
+    }
+}
+
+/// Sets a 1 s timeout on every query, and nothing else.
+struct OneSecondPerQuery;
+
+#[async_trait]
+impl Interceptor for OneSecondPerQuery {
+    async fn query_workflow(
+        &self,
+        mut input: QueryWorkflowInput,
+        next: Next<'_, QueryWorkflowInput, QueryWorkflowOutput>,
+    ) -> Result<QueryWorkflowOutput> {
         input.call.timeout = Some(ONE_SECOND);
         next.run(input).await
     }
@@ -132,6 +149,44 @@ async fn a_deadline_ends_result_and_update_result_on_time() {
 
         waiting.terminate().await.unwrap();
         updating.terminate().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_interceptors_timeout_on_a_single_rpc_is_the_typed_timeout() {
+    on_every_backend(|b| async move {
+        let client = Client::builder_from_arc(b.client.service().clone())
+            .interceptor(OneSecondPerQuery)
+            .build();
+        // No worker polls this queue: the server holds the query until its deadline
+        // (the fake answers DEADLINE_EXCEEDED at once).
+        let queue = format!("{}-nobody-polls", b.task_queue);
+        let handle = client
+            .start(
+                WAIT_CANCEL,
+                WorkflowOptions::new(b.id("deadline-query"), &queue),
+            )
+            .await
+            .unwrap();
+        let started = Instant::now();
+        let outcome: Result<String> = handle.query("state").await;
+        let elapsed = started.elapsed();
+        match &outcome {
+            Err(Error::Timeout {
+                operation, timeout, ..
+            }) => {
+                assert_eq!(*operation, "query workflow", "[{}]", b.kind);
+                assert_eq!(*timeout, ONE_SECOND, "[{}]", b.kind);
+            }
+            other => panic!("[{}] expected Error::Timeout, got {other:?}", b.kind),
+        }
+        assert!(
+            elapsed < Duration::from_secs(3),
+            "[{}] the query returned after {elapsed:?}",
+            b.kind
+        );
+        handle.terminate().await.unwrap();
     })
     .await;
 }
