@@ -341,8 +341,10 @@ mod tests {
     #[tokio::test]
     async fn an_rpcs_timeout_inside_a_wait_is_named_after_the_wait() {
         let deadline = OperationDeadline::new("get workflow result", None);
-        let mut call = CallOptions::default();
-        call.timeout = Some(Duration::from_secs(2));
+        let mut call = CallOptions {
+            timeout: Some(Duration::from_secs(2)),
+            ..CallOptions::default()
+        };
         deadline.apply(&mut call).unwrap();
         let inner = deadline_passed("fetch history", call.timeout, deadline_exceeded());
         let outcome = deadline.finish(inner);
