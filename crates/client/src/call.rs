@@ -5,6 +5,8 @@ use std::future::Future;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
+use futures_util::FutureExt as _;
+use futures_util::future::Either;
 use temporal_client_core::CallOptions;
 use tokio::time::Instant;
 
@@ -150,29 +152,31 @@ impl OperationDeadline {
 
     /// Runs `operation_future` (all the RPCs of the operation) under the deadline: when
     /// it passes, or when an RPC reports a passed deadline while one is set, the
-    /// operation fails with [`Error::Timeout`].
+    /// operation fails with [`Error::Timeout`]. (A combinator, so the operation's
+    /// future is stored once; see `spans::traced_with`.)
     ///
     /// # Errors
     /// The operation's error, or [`Error::Timeout`].
-    pub(crate) async fn run<T>(
-        &self,
-        operation_future: impl Future<Output = Result<T>>,
-    ) -> Result<T> {
+    pub(crate) fn run<'s, T: 's>(
+        &'s self,
+        operation_future: impl Future<Output = Result<T>> + 's,
+    ) -> impl Future<Output = Result<T>> + 's {
         let start = *self.lock();
-        let outcome = match start {
-            Some((at, timeout)) => match tokio::time::timeout_at(at, operation_future).await {
-                Ok(outcome) => outcome,
-                Err(_) => {
-                    return Err(Error::Timeout {
-                        operation: self.operation,
-                        timeout,
-                        source: None,
-                    });
-                }
-            },
-            None => operation_future.await,
+        let bounded = match start {
+            Some((at, timeout)) => Either::Left(tokio::time::timeout_at(at, operation_future).map(
+                move |outcome| {
+                    outcome.unwrap_or_else(|_| {
+                        Err(Error::Timeout {
+                            operation: self.operation,
+                            timeout,
+                            source: None,
+                        })
+                    })
+                },
+            )),
+            None => Either::Right(operation_future),
         };
-        self.finish(outcome)
+        bounded.map(move |outcome| self.finish(outcome))
     }
 
     /// An RPC's outcome as the operation reports it: a passed RPC deadline while the
@@ -223,28 +227,31 @@ fn deadline_passed<T>(
 
 /// Runs one whole operation (all its RPCs, retries and polls) under the per-call
 /// timeout, if one is set: when it passes, or when an RPC reports its deadline passed,
-/// the operation fails with [`Error::Timeout`].
-pub(crate) async fn bounded<T>(
+/// the operation fails with [`Error::Timeout`]. (A combinator, so the operation's
+/// future is stored once; see `spans::traced_with`.)
+pub(crate) fn bounded<T>(
     operation: &'static str,
     timeout: Option<Duration>,
     operation_future: impl Future<Output = Result<T>>,
-) -> Result<T> {
+) -> impl Future<Output = Result<T>> {
     let Some(timeout) = timeout else {
-        return operation_future.await;
+        return Either::Left(operation_future);
     };
-    match tokio::time::timeout(timeout, operation_future).await {
-        Ok(Err(Error::Service(source))) if source.is_timeout() => Err(Error::Timeout {
-            operation,
-            timeout,
-            source: Some(source),
-        }),
-        Ok(outcome) => outcome,
-        Err(_) => Err(Error::Timeout {
-            operation,
-            timeout,
-            source: None,
-        }),
-    }
+    Either::Right(tokio::time::timeout(timeout, operation_future).map(
+        move |outcome| match outcome {
+            Ok(Err(Error::Service(source))) if source.is_timeout() => Err(Error::Timeout {
+                operation,
+                timeout,
+                source: Some(source),
+            }),
+            Ok(outcome) => outcome,
+            Err(_) => Err(Error::Timeout {
+                operation,
+                timeout,
+                source: None,
+            }),
+        },
+    ))
 }
 
 /// Generates the per-call option setters of an operation builder whose per-call

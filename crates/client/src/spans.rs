@@ -23,6 +23,8 @@
 
 use std::future::Future;
 
+use futures_util::FutureExt as _;
+use futures_util::future::Either;
 use tracing::Instrument as _;
 
 use crate::error::Result;
@@ -58,29 +60,36 @@ macro_rules! operation_span {
 pub(crate) use operation_span;
 
 /// Runs `operation` inside `span` and records its outcome on the span.
-pub(crate) async fn traced<T>(
+pub(crate) fn traced<T>(
     span: tracing::Span,
     operation: impl Future<Output = Result<T>>,
-) -> Result<T> {
-    traced_with(span, operation, |_, _| {}).await
+) -> impl Future<Output = Result<T>> {
+    traced_with(span, operation, |_, _| {})
 }
 
 /// As [`traced`], and on success `record(span, &output)` records what the output
 /// tells (the run id of a start, the update id of an update).
-pub(crate) async fn traced_with<T>(
+///
+/// A combinator, not an `async fn`: an `async fn` keeps its future argument and the
+/// future it awaits as two copies in its state, and the operations nest these, so a
+/// pending `result()` held many copies of its poll loop. Here `operation` is stored
+/// once.
+pub(crate) fn traced_with<T>(
     span: tracing::Span,
     operation: impl Future<Output = Result<T>>,
     record: impl FnOnce(&tracing::Span, &T),
-) -> Result<T> {
+) -> impl Future<Output = Result<T>> {
     if span.is_disabled() {
-        return operation.await;
+        return Either::Left(operation);
     }
-    let outcome = operation.instrument(span.clone()).await;
-    if let Ok(output) = &outcome {
-        record(&span, output);
-    }
-    record_outcome(&span, &outcome);
-    outcome
+    let recorded = span.clone();
+    Either::Right(operation.instrument(span).map(move |outcome| {
+        if let Ok(output) = &outcome {
+            record(&recorded, output);
+        }
+        record_outcome(&recorded, &outcome);
+        outcome
+    }))
 }
 
 /// Records `status`, and on failure `error`, `grpc_code` and `otel.status_code`.

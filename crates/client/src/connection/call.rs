@@ -188,8 +188,8 @@ impl Transport {
         loop {
             attempts = attempts.saturating_add(1);
             let span = attempt_span(rpc, attempts, kind, waited);
-            // Long polls take a slot first; queued ones hold no stream and, as the
-            // attempt is boxed, little memory.
+            // Long polls take a slot first; queued ones hold no stream and little
+            // memory.
             let permit = if kind == RpcKind::Normal {
                 None
             } else {
@@ -197,19 +197,13 @@ impl Transport {
             };
             #[cfg(feature = "metrics")]
             let started = Instant::now();
-            let outcome = match (permit.is_some(), span.is_disabled()) {
-                (false, true) => self.attempt::<M, R>(&attempt, &message).await,
-                (false, false) => {
-                    self.attempt::<M, R>(&attempt, &message)
-                        .instrument(span.clone())
-                        .await
-                }
-                (true, true) => Box::pin(self.attempt::<M, R>(&attempt, &message)).await,
-                (true, false) => {
-                    Box::pin(self.attempt::<M, R>(&attempt, &message))
-                        .instrument(span.clone())
-                        .await
-                }
+            // Boxed for every call: the call's own future then holds only the retry
+            // loop, which is what a queued long poll (or a backoff) keeps alive.
+            let sending = Box::pin(self.attempt::<M, R>(&attempt, &message));
+            let outcome = if span.is_disabled() {
+                sending.await
+            } else {
+                sending.instrument(span.clone()).await
             };
             drop(permit);
             #[cfg(feature = "metrics")]

@@ -5,6 +5,8 @@ use temporal_client_core::builders::{HistoryFilter, HistorySpec};
 use temporal_client_core::failure::TemporalFailure;
 use temporal_client_core::proto::temporal::api::common::v1::{Payload, Payloads};
 use temporal_client_core::proto::temporal::api::enums::v1::RetryState;
+use temporal_client_core::proto::temporal::api::failure::v1::Failure;
+use temporal_client_core::proto::temporal::api::history::v1::HistoryEvent;
 use temporal_client_core::proto::temporal::api::history::v1::history_event::Attributes;
 use temporal_client_core::{CallOptions, Code, ServiceError, ServiceRequest};
 
@@ -121,6 +123,12 @@ impl<'a, R: 'a> GetResult<'a, R> {
                 continue;
             };
             page_token = Vec::new();
+            // The event is taken apart before any await, so a pending wait does not
+            // keep a whole history event in its state.
+            let close = match Close::of(event, handle.follow_runs) {
+                Ok(close) => close,
+                Err(error) => return Err(error),
+            };
             let closed_run = run_id.clone().unwrap_or_default();
             let fail = |status, retry_state, cause: TemporalFailure| Error::WorkflowFailed {
                 workflow_id: handle.workflow_id.clone(),
@@ -129,78 +137,51 @@ impl<'a, R: 'a> GetResult<'a, R> {
                 retry_state,
                 cause: Box::new(cause),
             };
-            let next_run = |new_run: &str| {
-                (handle.follow_runs && !new_run.is_empty()).then(|| new_run.to_owned())
-            };
-            match event.attributes {
-                Some(Attributes::WorkflowExecutionCompletedEventAttributes(a)) => {
-                    if let Some(next) = next_run(&a.new_execution_run_id) {
-                        run_id = Some(next);
-                        continue;
-                    }
-                    let payloads = Box::pin(client.decode(payloads_of(a.result))).await?;
+            match close {
+                Close::NextRun(next) => {
+                    run_id = Some(next);
+                }
+                Close::Completed(result) => {
+                    let payloads = Box::pin(client.decode(result)).await?;
                     return Ok(payloads.into_iter().next());
                 }
-                Some(Attributes::WorkflowExecutionFailedEventAttributes(a)) => {
-                    if let Some(next) = next_run(&a.new_execution_run_id) {
-                        run_id = Some(next);
-                        continue;
-                    }
-                    let failure =
-                        Box::pin(client.decode_failure(a.failure.unwrap_or_default())).await?;
-                    return Err(fail(
-                        WorkflowCloseStatus::Failed,
-                        retry_state(a.retry_state),
-                        failure,
-                    ));
+                Close::Failed(failure, retry) => {
+                    let failure = Box::pin(client.decode_failure(*failure)).await?;
+                    return Err(fail(WorkflowCloseStatus::Failed, retry, failure));
                 }
-                Some(Attributes::WorkflowExecutionTimedOutEventAttributes(a)) => {
-                    if let Some(next) = next_run(&a.new_execution_run_id) {
-                        run_id = Some(next);
-                        continue;
-                    }
+                Close::TimedOut(retry) => {
                     return Err(fail(
                         WorkflowCloseStatus::TimedOut,
-                        retry_state(a.retry_state),
+                        retry,
                         synthesized::timed_out(),
                     ));
                 }
-                Some(Attributes::WorkflowExecutionContinuedAsNewEventAttributes(a)) => {
-                    if handle.follow_runs {
-                        run_id = Some(a.new_execution_run_id);
-                        continue;
-                    }
+                Close::ContinuedAsNew(new_run_id) => {
                     return Err(Error::WorkflowContinuedAsNew {
                         workflow_id: handle.workflow_id.clone(),
                         run_id: closed_run,
-                        new_run_id: a.new_execution_run_id,
+                        new_run_id,
                     });
                 }
-                Some(Attributes::WorkflowExecutionCanceledEventAttributes(a)) => {
-                    let details = Box::pin(client.decode(payloads_of(a.details))).await?;
+                Close::Canceled(details) => {
+                    let details = Box::pin(client.decode(details)).await?;
                     return Err(fail(
                         WorkflowCloseStatus::Canceled,
                         RetryState::NonRetryableFailure,
                         synthesized::canceled(details, client),
                     ));
                 }
-                Some(Attributes::WorkflowExecutionTerminatedEventAttributes(a)) => {
-                    let details = Box::pin(client.decode(payloads_of(a.details))).await?;
+                Close::Terminated {
+                    reason,
+                    identity,
+                    details,
+                } => {
+                    let details = Box::pin(client.decode(details)).await?;
                     return Err(fail(
                         WorkflowCloseStatus::Terminated,
                         RetryState::NonRetryableFailure,
-                        synthesized::terminated(a.reason, a.identity, details, client),
+                        synthesized::terminated(reason, identity, details, client),
                     ));
-                }
-                other => {
-                    return Err(Error::Service(ServiceError::new(
-                        "GetWorkflowExecutionHistory",
-                        Code::Internal,
-                        format!(
-                            "the close-event long poll returned an event that does not close a workflow ({:?})",
-                            other.map(|_| event.event_type)
-                        ),
-                    )));
                 }
             }
         }
@@ -250,6 +231,86 @@ pub(crate) async fn fetch_page<R>(
         events: response.history.map(|h| h.events).unwrap_or_default(),
         next_page_token: response.next_page_token,
     })
+}
+
+/// What a close event means for a wait: the parts of the event it needs, nothing else.
+enum Close {
+    /// The run closed and the chain goes on in this run (followed).
+    NextRun(String),
+    /// The result payloads (encoded).
+    Completed(Vec<Payload>),
+    /// The failure (encoded; boxed, it is by far the largest part) and the retry state.
+    Failed(Box<Failure>, RetryState),
+    /// The retry state.
+    TimedOut(RetryState),
+    /// Continued as new into this run, and the handle does not follow runs.
+    ContinuedAsNew(String),
+    /// The cancellation details (encoded).
+    Canceled(Vec<Payload>),
+    /// The termination's reason, identity and details (encoded).
+    Terminated {
+        reason: String,
+        identity: String,
+        details: Vec<Payload>,
+    },
+}
+
+impl Close {
+    /// Reads the close event of a run; `follow_runs` as the handle's.
+    ///
+    /// # Errors
+    /// An `INTERNAL` service error when the event does not close a workflow.
+    fn of(event: HistoryEvent, follow_runs: bool) -> Result<Self> {
+        let next_run = |new_run: String| (follow_runs && !new_run.is_empty()).then_some(new_run);
+        Ok(match event.attributes {
+            Some(Attributes::WorkflowExecutionCompletedEventAttributes(a)) => {
+                match next_run(a.new_execution_run_id) {
+                    Some(next) => Self::NextRun(next),
+                    None => Self::Completed(payloads_of(a.result)),
+                }
+            }
+            Some(Attributes::WorkflowExecutionFailedEventAttributes(a)) => {
+                match next_run(a.new_execution_run_id) {
+                    Some(next) => Self::NextRun(next),
+                    None => Self::Failed(
+                        Box::new(a.failure.unwrap_or_default()),
+                        retry_state(a.retry_state),
+                    ),
+                }
+            }
+            Some(Attributes::WorkflowExecutionTimedOutEventAttributes(a)) => {
+                match next_run(a.new_execution_run_id) {
+                    Some(next) => Self::NextRun(next),
+                    None => Self::TimedOut(retry_state(a.retry_state)),
+                }
+            }
+            Some(Attributes::WorkflowExecutionContinuedAsNewEventAttributes(a)) => {
+                if follow_runs {
+                    Self::NextRun(a.new_execution_run_id)
+                } else {
+                    Self::ContinuedAsNew(a.new_execution_run_id)
+                }
+            }
+            Some(Attributes::WorkflowExecutionCanceledEventAttributes(a)) => {
+                Self::Canceled(payloads_of(a.details))
+            }
+            Some(Attributes::WorkflowExecutionTerminatedEventAttributes(a)) => Self::Terminated {
+                reason: a.reason,
+                identity: a.identity,
+                details: payloads_of(a.details),
+            },
+            other => {
+                return Err(Error::Service(ServiceError::new(
+                    "GetWorkflowExecutionHistory",
+                    Code::Internal,
+                    format!(
+                        "the close-event long poll returned an event that does not close a workflow ({:?})",
+                        other.map(|_| event.event_type)
+                    ),
+                )));
+            }
+        })
+    }
 }
 
 fn retry_state(value: i32) -> RetryState {
