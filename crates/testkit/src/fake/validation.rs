@@ -9,8 +9,6 @@ use temporal_client_core::{Code, ServiceError};
 use temporal_proto::temporal::api::common::v1::{Memo, Payload, Payloads, SearchAttributes};
 use temporal_proto::temporal::api::enums::v1::IndexedValueType;
 
-use super::handlers::index_type_name;
-
 /// `limit.maxIDLength`: workflow ids, types, task queues, request ids, signal names.
 pub(crate) const MAX_ID_LENGTH: usize = 1000;
 /// `limit.blobSize.error`: the encoded size of one request's payloads.
@@ -209,13 +207,27 @@ fn value_fits(kind: IndexedValueType, payload: &Payload) -> bool {
         IndexedValueType::Bool => v.is_boolean(),
         IndexedValueType::Datetime => v
             .as_str()
-            .is_some_and(|s| super::listing::parse_time(s).is_some()),
+            .is_some_and(|s| crate::fake::rpc::list::parse_time(s).is_some()),
         IndexedValueType::Unspecified => true,
     };
     match &json {
         J::Null => true,
         J::Array(items) => items.iter().all(one),
         other => one(other),
+    }
+}
+
+/// The server's name of an indexed value type (`Keyword`, `Int`, ...).
+pub(crate) fn index_type_name(kind: IndexedValueType) -> &'static str {
+    match kind {
+        IndexedValueType::Text => "Text",
+        IndexedValueType::Keyword => "Keyword",
+        IndexedValueType::Int => "Int",
+        IndexedValueType::Double => "Double",
+        IndexedValueType::Bool => "Bool",
+        IndexedValueType::Datetime => "Datetime",
+        IndexedValueType::KeywordList => "KeywordList",
+        IndexedValueType::Unspecified => "Unspecified",
     }
 }
 

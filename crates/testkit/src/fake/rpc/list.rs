@@ -1,5 +1,5 @@
 //! ListWorkflowExecutions and CountWorkflowExecutions: runs seen as visibility records and
-//! filtered with the [`visibility`](super::visibility) query evaluator.
+//! filtered with the [`visibility`](crate::fake::visibility) query evaluator.
 // `ServiceError` (the WorkflowService error type) and `Failure` are large by nature;
 // boxing them here would only add allocations on every error path.
 #![allow(clippy::result_large_err, clippy::collapsible_if)]
@@ -13,11 +13,12 @@ use temporal_proto::temporal::api::enums::v1::{
 use temporal_proto::temporal::api::workflowservice::v1 as wf;
 use wf::count_workflow_executions_response::AggregationGroup;
 
-use super::handlers::{execution_info, invalid};
-use super::payload;
-use super::server::FakeServer;
-use super::store::Run;
-use super::visibility::{FieldValue, Query, ValueType, VisibilityRecord};
+use crate::fake::payload;
+use crate::fake::rpc::describe::execution_info;
+use crate::fake::rpc::invalid;
+use crate::fake::server::FakeServer;
+use crate::fake::store::Run;
+use crate::fake::visibility::{FieldValue, Query, ValueType, VisibilityRecord};
 
 const LIST: &str = "ListWorkflowExecutions";
 const COUNT: &str = "CountWorkflowExecutions";
@@ -75,7 +76,7 @@ pub(crate) fn parse_time(text: &str) -> Option<std::time::SystemTime> {
         t.next()?.parse().ok()?,
         t.next()?.parse().ok()?,
     );
-    let days = super::cron::days_from_civil(y, m, day);
+    let days = crate::fake::cron::days_from_civil(y, m, day);
     let secs = u64::try_from(days).ok()? * 86_400 + hh * 3600 + mm * 60 + ss;
     let nanos = if frac.is_empty() {
         0
