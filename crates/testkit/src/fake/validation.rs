@@ -207,7 +207,7 @@ fn value_fits(kind: IndexedValueType, payload: &Payload) -> bool {
         IndexedValueType::Bool => v.is_boolean(),
         IndexedValueType::Datetime => v
             .as_str()
-            .is_some_and(|s| crate::fake::rpc::list::parse_time(s).is_some()),
+            .is_some_and(|s| temporal_client_core::rfc3339::parse(s).is_some()),
         IndexedValueType::Unspecified => true,
     };
     match &json {
@@ -284,5 +284,22 @@ mod tests {
         assert!(blob("StartWorkflowExecution", Some(&payloads(n))).is_ok());
         let err = blob("StartWorkflowExecution", Some(&payloads(n + 1))).unwrap_err();
         assert_eq!(err.message(), "Blob data size exceeds limit.");
+    }
+
+    /// Datetime values are read as the server reads them (Go's RFC 3339): an offset
+    /// other than `Z` fits, a time with no offset does not. The fake's own parser took
+    /// the second and refused the first before it used `temporal_client_core::rfc3339`.
+    #[test]
+    fn datetime_values_need_an_offset_and_may_use_any() {
+        let json = |s: &str| Payload {
+            data: format!("{s:?}").into_bytes(),
+            ..Default::default()
+        };
+        let fits = |s| value_fits(IndexedValueType::Datetime, &json(s));
+        assert!(fits("2024-01-01T00:00:00Z"));
+        assert!(fits("2024-01-01T01:00:00+01:00"));
+        assert!(fits("2024-01-01T00:00:00.123456789Z"));
+        assert!(!fits("2024-01-01T00:00:00"));
+        assert!(!fits("2024-01-01 00:00:00Z"));
     }
 }
