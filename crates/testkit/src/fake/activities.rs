@@ -560,7 +560,7 @@ fn invalid(rpc: &'static str, message: &str) -> ServiceError {
     ServiceError::new(rpc, Code::InvalidArgument, message)
 }
 
-/// The async activity completion RPCs (the `WorkflowService` methods in `handlers.rs`
+/// The async activity completion RPCs (the `WorkflowService` methods in `rpc/mod.rs`
 /// call these).
 impl FakeServer {
     fn activity_rpc(
