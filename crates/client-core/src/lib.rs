@@ -14,6 +14,7 @@ pub mod grpc;
 pub mod identity;
 pub mod options;
 pub mod payload;
+pub mod rfc3339;
 pub mod schedule;
 pub mod search_attributes;
 // mockall generates `pub` helpers inside this module that are not re-exported.

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use temporal_proto::temporal::api::common::v1 as proto;
 use temporal_proto::temporal::api::enums::v1::IndexedValueType;
@@ -648,7 +648,7 @@ fn from_json(
         ),
         (SearchAttributeKind::Bool, J::Bool(b)) => SearchAttributeValue::Bool(b),
         (SearchAttributeKind::Datetime, J::String(s)) => SearchAttributeValue::Datetime(
-            parse_rfc3339(&s)
+            crate::rfc3339::parse(&s)
                 .ok_or_else(|| invalid(format!("{s:?} is not an RFC 3339 date and time")))?,
         ),
         (SearchAttributeKind::KeywordList, J::Array(items)) => {
@@ -686,23 +686,11 @@ fn format_rfc3339(time: SystemTime) -> Option<String> {
     Some(datetime.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
 }
 
-fn parse_rfc3339(text: &str) -> Option<SystemTime> {
-    let datetime = chrono::DateTime::parse_from_rfc3339(text).ok()?;
-    let secs = datetime.timestamp();
-    let nanos = datetime.timestamp_subsec_nanos();
-    if secs >= 0 {
-        UNIX_EPOCH.checked_add(Duration::new(secs.unsigned_abs(), nanos))
-    } else {
-        UNIX_EPOCH
-            .checked_sub(Duration::from_secs(secs.unsigned_abs()))?
-            .checked_add(Duration::from_nanos(u64::from(nanos)))
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     const TEXT: SearchAttributeKey<Text> = SearchAttributeKey::new("ConformanceText");
     const STAGE: SearchAttributeKey<Keyword> = SearchAttributeKey::new("ConformanceStage");

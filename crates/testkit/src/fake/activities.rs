@@ -34,9 +34,10 @@ use temporal_proto::temporal::api::workflowservice::v1 as wf;
 
 use super::activity_handle::ActivityOutcome;
 use super::clock::{TimerKind, to_proto_duration};
-use super::server::{FakeServer, State};
 use super::store::already_completed;
 use super::workflows::Command;
+use crate::fake::engine::State;
+use crate::fake::server::FakeServer;
 
 /// A scheduled activity no client has ended yet.
 #[derive(Debug, Clone)]
@@ -559,7 +560,7 @@ fn invalid(rpc: &'static str, message: &str) -> ServiceError {
     ServiceError::new(rpc, Code::InvalidArgument, message)
 }
 
-/// The async activity completion RPCs (the `WorkflowService` methods in `handlers.rs`
+/// The async activity completion RPCs (the `WorkflowService` methods in `rpc/mod.rs`
 /// call these).
 impl FakeServer {
     fn activity_rpc(

@@ -19,11 +19,11 @@ use serde_json::json;
 use temporal_proto::temporal::api::common::v1::Payloads;
 
 use super::activity_handle::ActivityOptions;
-use super::server::FakeServer;
 use super::workflows::{
     BoxFuture, IntoWorkflowResult, WorkflowContext, WorkflowFailure, WorkflowResult,
     search_attribute,
 };
+use crate::fake::server::FakeServer;
 
 /// Every conformance workflow type name, as `WORKFLOWS.md` lists them.
 pub const WORKFLOW_TYPES: &[&str] = &[

@@ -14,7 +14,8 @@
 //! [`FakeServer::register_workflow_on`] (one task queue) that get a [`WorkflowContext`].
 //! An execution whose type nothing registered for its task queue stays Running with its
 //! workflow task scheduled, as on a real server with no worker polling, until something
-//! registers. Request limits and validations are in `validation.rs`.
+//! registers. Request limits and validations are in `validation.rs`; each RPC family has its module
+//! in `rpc/`, the state machine is in `engine/`, the test controls in `controls.rs`.
 //!
 //! Schedules (`CreateSchedule` and the rest) run on the same virtual clock: a schedule's
 //! workflows start when `advance` passes their action times, with the overlap policies,
@@ -102,20 +103,20 @@
 
 mod activities;
 mod activity_handle;
+mod builder;
 mod clock;
 pub mod conformance_workflows;
+mod controls;
 mod cron;
-mod handlers;
+mod engine;
 mod history;
 mod ids;
-mod listing;
-mod namespaces;
 mod operator;
 mod payload;
+mod rpc;
 mod schedules;
 mod server;
 mod store;
-mod updates;
 mod validation;
 pub mod visibility;
 mod worker_codec;
@@ -125,9 +126,10 @@ pub use activity_handle::{
     ActivityHandle, ActivityOptions, ActivityOutput, ActivityResult,
     DEFAULT_ACTIVITY_START_TO_CLOSE,
 };
+pub use builder::FakeServerBuilder;
 pub use clock::DEFAULT_START_TIME_UNIX_SECS;
 pub use payload::PayloadError;
-pub use server::{FakeServer, FakeServerBuilder};
+pub use server::FakeServer;
 pub use workflows::{
     Args, BoxFuture, Cancelled, ContinueAsNew, IntoWorkflowResult, NextSignal, Signal,
     SignalChannel, Sleep, WaitCondition, WorkflowContext, WorkflowFailure, WorkflowInfo,

@@ -8,8 +8,8 @@ use temporal_client_core::{OperatorService, ServiceError, ServiceRequest};
 use temporal_proto::temporal::api::enums::v1::IndexedValueType;
 use temporal_proto::temporal::api::operatorservice::v1 as op;
 
-use super::handlers::invalid;
-use super::server::FakeServer;
+use crate::fake::rpc::invalid;
+use crate::fake::server::FakeServer;
 
 /// The system search attributes a dev server lists, with their types.
 const SYSTEM_ATTRIBUTES: &[(&str, IndexedValueType)] = &[

@@ -24,8 +24,8 @@ pub(crate) struct Namespace {
     pub(crate) id: String,
     pub(crate) runs: HashMap<String, Run>,
     pub(crate) executions: HashMap<String, Execution>,
-    /// Description, owner and retention (see `namespaces.rs`).
-    pub(crate) meta: super::namespaces::NamespaceMeta,
+    /// Description, owner and retention (see `rpc/namespace.rs`).
+    pub(crate) meta: crate::fake::rpc::namespace::NamespaceMeta,
 }
 
 /// All runs that share a workflow id, oldest first; the last is the current one.

@@ -9,8 +9,6 @@ use temporal_client_core::{Code, ServiceError};
 use temporal_proto::temporal::api::common::v1::{Memo, Payload, Payloads, SearchAttributes};
 use temporal_proto::temporal::api::enums::v1::IndexedValueType;
 
-use super::handlers::index_type_name;
-
 /// `limit.maxIDLength`: workflow ids, types, task queues, request ids, signal names.
 pub(crate) const MAX_ID_LENGTH: usize = 1000;
 /// `limit.blobSize.error`: the encoded size of one request's payloads.
@@ -209,13 +207,27 @@ fn value_fits(kind: IndexedValueType, payload: &Payload) -> bool {
         IndexedValueType::Bool => v.is_boolean(),
         IndexedValueType::Datetime => v
             .as_str()
-            .is_some_and(|s| super::listing::parse_time(s).is_some()),
+            .is_some_and(|s| temporal_client_core::rfc3339::parse(s).is_some()),
         IndexedValueType::Unspecified => true,
     };
     match &json {
         J::Null => true,
         J::Array(items) => items.iter().all(one),
         other => one(other),
+    }
+}
+
+/// The server's name of an indexed value type (`Keyword`, `Int`, ...).
+pub(crate) fn index_type_name(kind: IndexedValueType) -> &'static str {
+    match kind {
+        IndexedValueType::Text => "Text",
+        IndexedValueType::Keyword => "Keyword",
+        IndexedValueType::Int => "Int",
+        IndexedValueType::Double => "Double",
+        IndexedValueType::Bool => "Bool",
+        IndexedValueType::Datetime => "Datetime",
+        IndexedValueType::KeywordList => "KeywordList",
+        IndexedValueType::Unspecified => "Unspecified",
     }
 }
 
@@ -272,5 +284,22 @@ mod tests {
         assert!(blob("StartWorkflowExecution", Some(&payloads(n))).is_ok());
         let err = blob("StartWorkflowExecution", Some(&payloads(n + 1))).unwrap_err();
         assert_eq!(err.message(), "Blob data size exceeds limit.");
+    }
+
+    /// Datetime values are read as the server reads them (Go's RFC 3339): an offset
+    /// other than `Z` fits, a time with no offset does not. The fake's own parser took
+    /// the second and refused the first before it used `temporal_client_core::rfc3339`.
+    #[test]
+    fn datetime_values_need_an_offset_and_may_use_any() {
+        let json = |s: &str| Payload {
+            data: format!("{s:?}").into_bytes(),
+            ..Default::default()
+        };
+        let fits = |s| value_fits(IndexedValueType::Datetime, &json(s));
+        assert!(fits("2024-01-01T00:00:00Z"));
+        assert!(fits("2024-01-01T01:00:00+01:00"));
+        assert!(fits("2024-01-01T00:00:00.123456789Z"));
+        assert!(!fits("2024-01-01T00:00:00"));
+        assert!(!fits("2024-01-01 00:00:00Z"));
     }
 }

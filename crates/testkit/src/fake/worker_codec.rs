@@ -69,12 +69,14 @@ impl WorkerCodec {
                 .encodes_common_attributes()
     }
 
-    /// Decodes payloads on their way to workflow code.
+    /// Runs the codecs over payloads: [`CodecDirection::Decode`] on their way to
+    /// workflow code, [`CodecDirection::Encode`] for what workflow code produced.
     ///
     /// # Errors
     /// The codec's error.
-    pub(crate) fn decode(
+    pub(crate) fn transcode(
         &self,
+        direction: CodecDirection,
         payloads: Option<Payloads>,
     ) -> Result<Option<Payloads>, PayloadError> {
         let Some(p) = payloads else {
@@ -83,21 +85,30 @@ impl WorkerCodec {
         if !self.converter.has_codecs() {
             return Ok(Some(p));
         }
-        let payloads = in_place(
-            CodecDirection::Decode,
-            self.converter.decode_payloads(p.payloads),
-        )?;
+        let payloads = match direction {
+            CodecDirection::Decode => {
+                in_place(direction, self.converter.decode_payloads(p.payloads))
+            }
+            CodecDirection::Encode => {
+                in_place(direction, self.converter.encode_payloads(p.payloads))
+            }
+        }?;
         Ok(Some(Payloads { payloads }))
     }
 
     /// Decodes arguments for workflow code; when the codec fails they stay as they
     /// are, so reading them fails in the workflow (which fails its task, as a worker's
-    /// decoding error does).
+    /// decoding error does). Without codecs they are returned as they are, uncopied.
     pub(crate) fn decode_or_keep(&self, payloads: Option<Payloads>) -> Option<Payloads> {
-        self.decode(payloads.clone()).unwrap_or(payloads)
+        if !self.converter.has_codecs() {
+            return payloads;
+        }
+        self.transcode(CodecDirection::Decode, payloads.clone())
+            .unwrap_or(payloads)
     }
 
-    /// [`decode`](Self::decode), awaiting the codec (outside the state lock).
+    /// [`transcode`](Self::transcode) to workflow code, awaiting the codec (outside the
+    /// state lock); when the codec fails the payloads stay as they are.
     pub(crate) async fn decode_async(&self, payloads: Option<Payloads>) -> Option<Payloads> {
         let p = payloads.clone()?;
         match self.converter.decode_payloads(p.payloads).await {
@@ -106,28 +117,7 @@ impl WorkerCodec {
         }
     }
 
-    /// Encodes payloads workflow code produced.
-    ///
-    /// # Errors
-    /// The codec's error.
-    pub(crate) fn encode(
-        &self,
-        payloads: Option<Payloads>,
-    ) -> Result<Option<Payloads>, PayloadError> {
-        let Some(p) = payloads else {
-            return Ok(None);
-        };
-        if !self.converter.has_codecs() {
-            return Ok(Some(p));
-        }
-        let payloads = in_place(
-            CodecDirection::Encode,
-            self.converter.encode_payloads(p.payloads),
-        )?;
-        Ok(Some(Payloads { payloads }))
-    }
-
-    /// [`encode`](Self::encode), awaiting the codec.
+    /// [`transcode`](Self::transcode) from workflow code, awaiting the codec.
     ///
     /// # Errors
     /// The codec's error.
@@ -203,7 +193,7 @@ impl WorkerCodec {
         outcome: Result<Payloads, WorkflowFailure>,
     ) -> Result<Payloads, WorkflowFailure> {
         match outcome {
-            Ok(p) => match self.encode(Some(p)) {
+            Ok(p) => match self.transcode(CodecDirection::Encode, Some(p)) {
                 Ok(p) => Ok(p.unwrap_or_default()),
                 Err(e) => Err(WorkflowFailure::from(e)),
             },
@@ -240,7 +230,8 @@ impl WorkerCodec {
                 Ok(match command {
                     Command::UpsertMemo(memo) => Command::UpsertMemo(self.encode_memo(memo)?),
                     Command::ScheduleActivity(mut scheduled) => {
-                        scheduled.options.input = self.encode(scheduled.options.input.take())?;
+                        let input = scheduled.options.input.take();
+                        scheduled.options.input = self.transcode(CodecDirection::Encode, input)?;
                         Command::ScheduleActivity(scheduled)
                     }
                     other => other,
@@ -256,13 +247,17 @@ impl WorkerCodec {
             return result;
         }
         let encoded = match result {
-            WorkflowResult::Completed(p) => self.encode(p).map(WorkflowResult::Completed),
-            WorkflowResult::Canceled(p) => self.encode(p).map(WorkflowResult::Canceled),
+            WorkflowResult::Completed(p) => self
+                .transcode(CodecDirection::Encode, p)
+                .map(WorkflowResult::Completed),
+            WorkflowResult::Canceled(p) => self
+                .transcode(CodecDirection::Encode, p)
+                .map(WorkflowResult::Canceled),
             WorkflowResult::Failed(f) => {
                 Ok(WorkflowResult::Failed(self.encode_workflow_failure(f)))
             }
             WorkflowResult::ContinueAsNew(mut can) => (|| {
-                can.input = self.encode(can.input.take())?;
+                can.input = self.transcode(CodecDirection::Encode, can.input.take())?;
                 can.memo = can.memo.take().map(|m| self.encode_memo(m)).transpose()?;
                 Ok(WorkflowResult::ContinueAsNew(can))
             })(),
@@ -333,10 +328,25 @@ mod tests {
     #[test]
     fn codecs_run_both_ways_and_nothing_changes_without_one() {
         let codec = WorkerCodec::new(DataConverter::default().with_codec(Arc::new(Reverse)));
-        assert_eq!(codec.encode(payloads(b"ab")).unwrap(), payloads(b"ba"));
-        assert_eq!(codec.decode(payloads(b"ba")).unwrap(), payloads(b"ab"));
+        assert_eq!(
+            codec
+                .transcode(CodecDirection::Encode, payloads(b"ab"))
+                .unwrap(),
+            payloads(b"ba")
+        );
+        assert_eq!(
+            codec
+                .transcode(CodecDirection::Decode, payloads(b"ba"))
+                .unwrap(),
+            payloads(b"ab")
+        );
         let plain = WorkerCodec::default();
-        assert_eq!(plain.encode(payloads(b"ab")).unwrap(), payloads(b"ab"));
+        assert_eq!(
+            plain
+                .transcode(CodecDirection::Encode, payloads(b"ab"))
+                .unwrap(),
+            payloads(b"ab")
+        );
         let result = codec.encode_result(WorkflowResult::Completed(payloads(b"xy")));
         assert_eq!(result, WorkflowResult::Completed(payloads(b"yx")));
     }
@@ -344,7 +354,9 @@ mod tests {
     #[test]
     fn a_codec_that_waits_fails_by_name_and_fails_the_task() {
         let codec = WorkerCodec::new(DataConverter::default().with_codec(Arc::new(Remote)));
-        let err = codec.encode(payloads(b"ab")).unwrap_err();
+        let err = codec
+            .transcode(CodecDirection::Encode, payloads(b"ab"))
+            .unwrap_err();
         assert!(
             err.to_string()
                 .contains("the fake server runs codecs in place"),

@@ -41,6 +41,7 @@ use tonic::transport::{Channel, Endpoint};
 use adapter::{AlwaysServing, OperatorAdapter, WorkflowAdapter};
 pub use faults::{ANY_RPC, Faults};
 #[cfg(feature = "tls")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
 pub use tls::{TLS_SERVER_NAME, TlsCredentials, TlsMode};
 
 /// The largest message the server accepts or sends, like the Temporal server (128 MiB).
@@ -118,6 +119,7 @@ impl TestServerBuilder {
     /// Serves TLS (or mutual TLS) on the TCP port, with certificates generated at start;
     /// [`TestServer::tls`] gives what a client needs. In-memory connections stay plain.
     #[cfg(feature = "tls")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "tls")))]
     pub fn tls(mut self, mode: TlsMode) -> Self {
         self.tls = Some(mode);
         self

@@ -26,9 +26,9 @@ use temporal_proto::temporal::api::schedule::v1::{
 };
 
 use super::super::clock::{TimerKind, from_proto_duration, to_timestamp};
-use super::super::handlers::StartFields;
-use super::super::server::{Close, State, WftSource};
 use super::spec::{Fire, Spec};
+use crate::fake::engine::{Close, State, WftSource};
+use crate::fake::rpc::start::StartFields;
 
 /// How many recent actions describe keeps (the server's default).
 pub(crate) const RECENT_ACTIONS: usize = 10;

@@ -20,12 +20,13 @@ use temporal_proto::temporal::api::schedule::v1::{
 use temporal_proto::temporal::api::workflowservice::v1 as wf;
 
 use super::super::clock::{to_proto_duration, to_timestamp};
-use super::super::handlers::invalid;
-use super::super::server::{FakeServer, State};
 use super::Schedule;
 use super::describe::{describe, list_entry, token};
 use super::engine::{DEFAULT_CATCHUP, Pending};
 use super::spec::{Spec, from_nanos, normalize};
+use crate::fake::engine::State;
+use crate::fake::rpc::invalid;
+use crate::fake::server::FakeServer;
 
 fn not_found(rpc: &'static str, id: &str) -> ServiceError {
     ServiceError::new(
@@ -274,7 +275,7 @@ impl FakeServer {
     ) -> Result<wf::ListSchedulesResponse, ServiceError> {
         const RPC: &str = "ListSchedules";
         if !r.query.is_empty() {
-            return Err(super::super::handlers::unimplemented_field(RPC, "query"));
+            return Err(crate::fake::rpc::unimplemented_field(RPC, "query"));
         }
         let mut st = self.inner.lock();
         st.namespace(RPC, &r.namespace)?;
@@ -319,7 +320,7 @@ impl FakeServer {
     ) -> Result<wf::CountSchedulesResponse, ServiceError> {
         const RPC: &str = "CountSchedules";
         if !r.query.is_empty() {
-            return Err(super::super::handlers::unimplemented_field(RPC, "query"));
+            return Err(crate::fake::rpc::unimplemented_field(RPC, "query"));
         }
         let st = self.inner.lock();
         st.namespace(RPC, &r.namespace)?;

@@ -98,7 +98,7 @@ pub(super) enum Literal {
 impl Literal {
     /// A string literal, with its instant pre-computed.
     pub(super) fn string(text: String) -> Self {
-        let instant = super::datetime::parse_rfc3339_nanos(&text);
+        let instant = temporal_client_core::rfc3339::parse_nanos(&text);
         Self::Str { text, instant }
     }
 }

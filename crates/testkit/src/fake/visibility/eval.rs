@@ -180,7 +180,7 @@ mod tests {
     }
 
     fn at(text: &str) -> FieldValue {
-        let nanos = super::super::datetime::parse_rfc3339_nanos(text).unwrap();
+        let nanos = temporal_client_core::rfc3339::parse_nanos(text).unwrap();
         FieldValue::Time(UNIX_EPOCH + Duration::from_nanos(nanos as u64))
     }
 

@@ -12,10 +12,10 @@ use temporal_proto::temporal::api::namespace::v1::{
 };
 use temporal_proto::temporal::api::workflowservice::v1 as wf;
 
-use super::clock::{from_proto_duration, to_proto_duration};
-use super::handlers::invalid;
-use super::server::FakeServer;
-use super::store::{Namespace, namespace_not_found};
+use crate::fake::clock::{from_proto_duration, to_proto_duration};
+use crate::fake::rpc::invalid;
+use crate::fake::server::FakeServer;
+use crate::fake::store::{Namespace, namespace_not_found};
 
 /// Retention of namespaces made by the builder (the dev server's `default` has 1 day).
 const DEFAULT_RETENTION: Duration = Duration::from_secs(86_400);
@@ -159,7 +159,7 @@ impl FakeServer {
         const RPC: &str = "UpdateNamespace";
         if r.replication_config.is_some() || r.promote_namespace || !r.delete_bad_binary.is_empty()
         {
-            return Err(super::handlers::unimplemented_field(
+            return Err(crate::fake::rpc::unimplemented_field(
                 RPC,
                 "replication_config / promote_namespace / delete_bad_binary",
             ));

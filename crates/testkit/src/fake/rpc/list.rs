@@ -1,10 +1,8 @@
 //! ListWorkflowExecutions and CountWorkflowExecutions: runs seen as visibility records and
-//! filtered with the [`visibility`](super::visibility) query evaluator.
+//! filtered with the [`visibility`](crate::fake::visibility) query evaluator.
 // `ServiceError` (the WorkflowService error type) and `Failure` are large by nature;
 // boxing them here would only add allocations on every error path.
 #![allow(clippy::result_large_err, clippy::collapsible_if)]
-
-use std::time::{Duration, UNIX_EPOCH};
 
 use temporal_client_core::{Code, ServiceError};
 use temporal_proto::temporal::api::enums::v1::{
@@ -13,11 +11,12 @@ use temporal_proto::temporal::api::enums::v1::{
 use temporal_proto::temporal::api::workflowservice::v1 as wf;
 use wf::count_workflow_executions_response::AggregationGroup;
 
-use super::handlers::{execution_info, invalid};
-use super::payload;
-use super::server::FakeServer;
-use super::store::Run;
-use super::visibility::{FieldValue, Query, ValueType, VisibilityRecord};
+use crate::fake::payload;
+use crate::fake::rpc::describe::execution_info;
+use crate::fake::rpc::invalid;
+use crate::fake::server::FakeServer;
+use crate::fake::store::Run;
+use crate::fake::visibility::{FieldValue, Query, ValueType, VisibilityRecord};
 
 const LIST: &str = "ListWorkflowExecutions";
 const COUNT: &str = "CountWorkflowExecutions";
@@ -58,33 +57,6 @@ struct Record<'a> {
     types: &'a std::collections::BTreeMap<String, IndexedValueType>,
 }
 
-pub(crate) fn parse_time(text: &str) -> Option<std::time::SystemTime> {
-    // RFC 3339 `YYYY-MM-DDTHH:MM:SS[.fff]Z`, the form SDKs encode Datetime values in.
-    let (date, time) = text.split_once('T')?;
-    let mut d = date.split('-');
-    let (y, m, day) = (
-        d.next()?.parse().ok()?,
-        d.next()?.parse().ok()?,
-        d.next()?.parse().ok()?,
-    );
-    let time = time.trim_end_matches('Z');
-    let (hms, frac) = time.split_once('.').unwrap_or((time, ""));
-    let mut t = hms.split(':');
-    let (hh, mm, ss): (u64, u64, u64) = (
-        t.next()?.parse().ok()?,
-        t.next()?.parse().ok()?,
-        t.next()?.parse().ok()?,
-    );
-    let days = super::cron::days_from_civil(y, m, day);
-    let secs = u64::try_from(days).ok()? * 86_400 + hh * 3600 + mm * 60 + ss;
-    let nanos = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<9}").get(..9)?.parse().ok()?
-    };
-    Some(UNIX_EPOCH + Duration::new(secs, nanos))
-}
-
 impl VisibilityRecord for Record<'_> {
     fn field(&self, name: &str) -> Option<FieldValue> {
         let run = self.run;
@@ -119,9 +91,10 @@ impl VisibilityRecord for Record<'_> {
                     IndexedValueType::Int => json.as_i64().map(FieldValue::Int),
                     IndexedValueType::Double => json.as_f64().map(FieldValue::Double),
                     IndexedValueType::Bool => json.as_bool().map(FieldValue::Bool),
-                    IndexedValueType::Datetime => {
-                        json.as_str().and_then(parse_time).map(FieldValue::Time)
-                    }
+                    IndexedValueType::Datetime => json
+                        .as_str()
+                        .and_then(temporal_client_core::rfc3339::parse)
+                        .map(FieldValue::Time),
                     IndexedValueType::KeywordList => match json {
                         serde_json::Value::Array(items) => Some(FieldValue::KeywordList(
                             items
@@ -243,21 +216,5 @@ impl FakeServer {
             count: matching.len() as i64,
             groups,
         })
-    }
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn datetime_values_parse() {
-        let t = parse_time("2024-01-01T00:00:01.5Z").unwrap();
-        assert_eq!(
-            t.duration_since(UNIX_EPOCH).unwrap(),
-            Duration::from_millis(1_704_067_201_500)
-        );
-        assert!(parse_time("yesterday").is_none());
     }
 }

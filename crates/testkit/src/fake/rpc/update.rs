@@ -19,9 +19,11 @@ use temporal_proto::temporal::api::workflowservice::v1 as wf;
 use wf::execute_multi_operation_request::operation::Operation;
 use wf::execute_multi_operation_response::{Response, response::Response as ResponseKind};
 
-use super::handlers::{check_unmodelled_start, invalid};
-use super::server::{FakeServer, State};
-use super::store::{Run, UpdateState, already_completed};
+use crate::fake::engine::State;
+use crate::fake::rpc::invalid;
+use crate::fake::rpc::start::check_unmodelled_start;
+use crate::fake::server::FakeServer;
+use crate::fake::store::{Run, UpdateState, already_completed};
 
 const UPDATE: &str = "UpdateWorkflowExecution";
 const POLL: &str = "PollWorkflowExecutionUpdate";
