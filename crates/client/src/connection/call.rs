@@ -46,6 +46,16 @@ pub(crate) trait RpcRequest: Message + Send + Sync + 'static {
     fn kind(&self) -> RpcKind;
 }
 
+/// A call ready to send: what [`Transport::unary`] works out before the first attempt.
+struct Prepared<M> {
+    message: Arc<M>,
+    retry: RetryOverride,
+    kind: RpcKind,
+    namespace: Option<HeaderValue>,
+    call_metadata: Vec<(HeaderName, HeaderValue)>,
+    deadline: Option<(Instant, Duration)>,
+}
+
 /// The shared state of a connection: the channels and everything precomputed for calls.
 #[derive(Debug)]
 pub(crate) struct Transport {
@@ -126,16 +136,32 @@ impl Transport {
     }
 
     /// Sends `request` to `path` (`/package.Service/Method`), retrying as configured.
-    pub(crate) async fn unary<M, R>(
+    ///
+    /// Not an `async fn`: the checks and the header work run when it is called, and the
+    /// returned future holds the message behind an `Arc` only, not the message itself
+    /// as well (an `async fn` keeps its arguments in its state; a start request is
+    /// large, and every call's future is moved into a box).
+    pub(crate) fn unary<M, R>(
         &self,
         path: &'static str,
         rpc: &'static str,
         request: ServiceRequest<M>,
-    ) -> Result<R, ServiceError>
+    ) -> impl Future<Output = Result<R, ServiceError>> + Send + '_
     where
         M: RpcRequest,
         R: Message + Default + Send + 'static,
     {
+        let prepared = self.prepare(rpc, request);
+        async move { self.send(path, rpc, prepared?).await }
+    }
+
+    /// The synchronous part of a call: the size and metadata checks, the namespace
+    /// header, the deadline, the message shared between attempts.
+    fn prepare<M: RpcRequest>(
+        &self,
+        rpc: &'static str,
+        request: ServiceRequest<M>,
+    ) -> Result<Prepared<M>, ServiceError> {
         let ServiceRequest { message, options } = request;
         let size = message.encoded_len();
         if size > self.max_encoding_message_size {
@@ -156,8 +182,36 @@ impl Transport {
         let deadline = options
             .timeout
             .and_then(|t| Some((Instant::now().checked_add(t)?, t)));
-        let message = Arc::new(message);
-        let mut policy = match &options.retry {
+        Ok(Prepared {
+            message: Arc::new(message),
+            retry: options.retry,
+            kind,
+            namespace,
+            call_metadata,
+            deadline,
+        })
+    }
+
+    /// The attempts of a prepared call, with retries and backoff.
+    async fn send<M, R>(
+        &self,
+        path: &'static str,
+        rpc: &'static str,
+        prepared: Prepared<M>,
+    ) -> Result<R, ServiceError>
+    where
+        M: RpcRequest,
+        R: Message + Default + Send + 'static,
+    {
+        let Prepared {
+            message,
+            retry,
+            kind,
+            namespace,
+            call_metadata,
+            deadline,
+        } = prepared;
+        let mut policy = match &retry {
             RetryOverride::Default => Some(RetryPolicy::new(&self.retry, deadline.map(|d| d.0))),
             RetryOverride::Disabled => None,
             RetryOverride::Custom(config) => Some(RetryPolicy::new(config, deadline.map(|d| d.0))),
@@ -173,7 +227,7 @@ impl Transport {
         // A long poll refused for load retries without the budget: the wait lasts as
         // long as the caller's deadline (or forever without one).
         let custom_load;
-        let mut load_policy = match (&options.retry, kind) {
+        let mut load_policy = match (&retry, kind) {
             (_, RpcKind::Normal) | (RetryOverride::Disabled, _) => None,
             (RetryOverride::Default, _) => {
                 Some(RetryPolicy::new(&self.load_retry, deadline.map(|d| d.0)))

@@ -118,13 +118,26 @@ macro_rules! impl_service {
         #[async_trait]
         impl $trait_name for Connection {
             $(
-                async fn $method(
-                    &self,
+                // The signature `#[async_trait]` gives the trait's `async fn`, written
+                // out so the boxed future is the transport's call itself: an `async fn`
+                // here would keep the request in its state beside the call's.
+                fn $method<'life0, 'async_trait>(
+                    &'life0 self,
                     request: ServiceRequest<$pkg::$req>,
-                ) -> Result<$pkg::$resp, ServiceError> {
-                    self.transport()
-                        .unary(concat!("/", $service, "/", $name), $name, request)
-                        .await
+                ) -> ::core::pin::Pin<Box<
+                    dyn ::core::future::Future<Output = Result<$pkg::$resp, ServiceError>>
+                        + Send
+                        + 'async_trait,
+                >>
+                where
+                    'life0: 'async_trait,
+                    Self: 'async_trait,
+                {
+                    Box::pin(self.transport().unary(
+                        concat!("/", $service, "/", $name),
+                        $name,
+                        request,
+                    ))
                 }
             )*
         }
