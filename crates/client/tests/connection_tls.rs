@@ -232,3 +232,25 @@ async fn bad_pem_is_an_option_error_before_any_io() {
     .err();
     assert!(matches!(err, Some(ConnectError::Tls { .. })), "{err:?}");
 }
+
+#[tokio::test]
+async fn tls_to_a_plain_text_server_is_a_tls_error_at_once() {
+    let server = TestServer::start_with(None).await;
+    let pki = Pki::new("test CA");
+    let started = std::time::Instant::now();
+    let err = Connection::connect(
+        options(
+            &server,
+            TlsOptions::new().server_root_ca_cert(pki.ca_pem.clone()),
+        )
+        .connect_timeout(Duration::from_secs(5)),
+    )
+    .await
+    .expect_err("the server speaks no TLS");
+    assert!(matches!(err, ConnectError::Tls { .. }), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "a handshake failure is not retried until the connect timeout: {:?}",
+        started.elapsed()
+    );
+}
