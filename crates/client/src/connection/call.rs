@@ -4,6 +4,8 @@
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
+use futures_util::FutureExt as _;
+use futures_util::future::Either;
 use http::uri::PathAndQuery;
 use http::{HeaderName, HeaderValue};
 use prost::Message;
@@ -20,10 +22,12 @@ use tracing::Instrument as _;
 use super::codec::SharedCodec;
 use super::error::ConnectError;
 use super::failure::{FailureKind, classify};
+use super::h2_channel::H2Channel;
 use super::headers::{StaticHeaders, grpc_timeout_value, namespace_value, parse_call_metadata};
 use super::idempotency::is_idempotent;
 use super::layer::GrpcChannel;
 use super::retry::{Decision, RetryPolicy};
+use super::unary::Route;
 
 /// How long an RPC may take, and what its deadline means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +82,17 @@ pub(crate) struct Transport {
     long_poll_timeout: Duration,
     /// The largest request sent; a larger one fails before any attempt.
     max_encoding_message_size: usize,
+    /// Both channels bare (no user layer, no gzip): calls skip tonic's `Grpc` client
+    /// and go straight over HTTP/2 ([`unary`](super::unary)).
+    direct: Option<Direct>,
+}
+
+/// The bare channels of a connection without user layers or gzip.
+#[derive(Debug)]
+struct Direct {
+    route: Route,
+    channel: H2Channel,
+    long_poll_channel: H2Channel,
 }
 
 impl Transport {
@@ -105,8 +120,19 @@ impl Transport {
                 grpc
             }
         };
+        let direct = match (&channel, &long_poll_channel) {
+            (GrpcChannel::Direct(channel), GrpcChannel::Direct(long_poll_channel)) if !gzip => {
+                Route::new(&origin, max_decoding_message_size).map(|route| Direct {
+                    route,
+                    channel: channel.clone(),
+                    long_poll_channel: long_poll_channel.clone(),
+                })
+            }
+            _ => None,
+        };
         let max_long_polls = max_long_polls.clamp(1, tokio::sync::Semaphore::MAX_PERMITS);
         Self {
+            direct,
             grpc: grpc(channel),
             long_poll_grpc: grpc(long_poll_channel),
             long_polls: tokio::sync::Semaphore::new(max_long_polls),
@@ -345,35 +371,27 @@ impl Transport {
             let map = headers.build(attempt.namespace, attempt.call_metadata, timeout_header);
             (map, attempt_deadline)
         };
-        let request = tonic::Request::from_parts(
-            MetadataMap::from_headers(headers),
-            Extensions::new(),
-            Arc::clone(message),
-        );
-        let mut grpc = match attempt.kind {
-            RpcKind::Normal => self.grpc.clone(),
-            RpcKind::LongPoll | RpcKind::LongWait => self.long_poll_grpc.clone(),
-        };
-        let path = attempt.path;
         let rpc = attempt.rpc;
-        let call = async move {
-            grpc.ready().await.map_err(|e| {
-                // Nothing was sent: the channel could not take the request.
-                let error = ServiceError::new(
-                    rpc,
-                    Code::Unavailable,
-                    format!("the connection is not usable: {e}"),
+        let kind = attempt.kind;
+        let call = match &self.direct {
+            Some(direct) => {
+                let channel = match kind {
+                    RpcKind::Normal => &direct.channel,
+                    RpcKind::LongPoll | RpcKind::LongWait => &direct.long_poll_channel,
+                };
+                Either::Left(
+                    direct
+                        .route
+                        .call::<M, R>(channel, attempt.path, headers, &**message)
+                        .map(Ok),
                 )
-                .with_origin(ErrorOrigin::Transport);
-                (error, FailureKind::NotDelivered)
-            })?;
-            grpc.unary(
-                request,
-                PathAndQuery::from_static(path),
-                SharedCodec::<M, R>::default(),
-            )
-            .await
-            .map_err(|status| {
+            }
+            None => {
+                Either::Right(self.grpc_unary::<M, R>(kind, attempt.path, rpc, headers, message))
+            }
+        };
+        let call = call.map(move |outcome| {
+            outcome?.map_err(|status| {
                 // A user layer (or a server) may end the call at `grpc-timeout` and
                 // report CANCELLED; past the deadline that is a timeout.
                 if status.code() == tonic::Code::Cancelled
@@ -384,15 +402,57 @@ impl Transport {
                 }
                 classify(rpc, status)
             })
-        };
-        let outcome = match attempt_deadline {
+        });
+        match attempt_deadline {
             Some((at, timeout)) => match tokio::time::timeout_at(at, call).await {
                 Ok(outcome) => outcome,
-                Err(_) => return Err((deadline_passed(rpc, timeout), FailureKind::Local)),
+                Err(_) => Err((deadline_passed(rpc, timeout), FailureKind::Local)),
             },
             None => call.await,
+        }
+    }
+
+    /// One attempt through tonic's `Grpc` client (user layers or gzip in the way):
+    /// `Err` when the channel cannot take the request, else tonic's outcome.
+    async fn grpc_unary<M, R>(
+        &self,
+        kind: RpcKind,
+        path: &'static str,
+        rpc: &'static str,
+        headers: http::HeaderMap,
+        message: &Arc<M>,
+    ) -> Result<Result<R, tonic::Status>, (ServiceError, FailureKind)>
+    where
+        M: RpcRequest,
+        R: Message + Default + Send + 'static,
+    {
+        let request = tonic::Request::from_parts(
+            MetadataMap::from_headers(headers),
+            Extensions::new(),
+            Arc::clone(message),
+        );
+        let mut grpc = match kind {
+            RpcKind::Normal => self.grpc.clone(),
+            RpcKind::LongPoll | RpcKind::LongWait => self.long_poll_grpc.clone(),
         };
-        outcome.map(tonic::Response::into_inner)
+        grpc.ready().await.map_err(|e| {
+            // Nothing was sent: the channel could not take the request.
+            let error = ServiceError::new(
+                rpc,
+                Code::Unavailable,
+                format!("the connection is not usable: {e}"),
+            )
+            .with_origin(ErrorOrigin::Transport);
+            (error, FailureKind::NotDelivered)
+        })?;
+        Ok(grpc
+            .unary(
+                request,
+                PathAndQuery::from_static(path),
+                SharedCodec::<M, R>::default(),
+            )
+            .await
+            .map(tonic::Response::into_inner))
     }
 }
 

@@ -180,11 +180,13 @@ impl ChannelState {
         }
     }
 
-    /// Sends one request and returns its response head, the body still streaming.
-    async fn send(
-        self: Arc<Self>,
-        request: http::Request<Body>,
-    ) -> Result<http::Response<ResponseBody>, Status> {
+    /// Opens a stream for `head` on the open connection (connecting first when there
+    /// is none): the response future and the request body's send half.
+    async fn open_stream(
+        self: &Arc<Self>,
+        head: http::Request<()>,
+        end_of_stream: bool,
+    ) -> Result<(h2::client::ResponseFuture, h2::SendStream<Bytes>), Status> {
         let (generation, mut sender) = self.sender().await?;
         let mut sender = match poll_fn(|cx| sender.poll_ready(cx)).await {
             Ok(()) => sender,
@@ -200,26 +202,58 @@ impl ChannelState {
                 sender
             }
         };
+        sender.send_request(head, end_of_stream).map_err(h2_status)
+    }
+
+    /// Sends one request and returns its response head, the body still streaming.
+    async fn send(
+        self: Arc<Self>,
+        request: http::Request<Body>,
+    ) -> Result<http::Response<ResponseBody>, Status> {
         let (parts, mut body) = request.into_parts();
         let end_of_stream = body.is_end_stream();
-        let (response, mut stream) = sender
-            .send_request(http::Request::from_parts(parts, ()), end_of_stream)
-            .map_err(h2_status)?;
+        let (response, mut stream) = self
+            .open_stream(http::Request::from_parts(parts, ()), end_of_stream)
+            .await?;
         let sent = if end_of_stream {
             Ok(())
         } else {
             send_body(&mut body, &mut stream).await
         };
-        // The server may answer (e.g. with an error status) before it read the whole
-        // request; its answer then wins over the failed send.
-        match (response.await, sent) {
-            (Ok(response), _) => Ok(response.map(|recv| ResponseBody {
+        answer(response, sent).await.map(|response| {
+            response.map(|recv| ResponseBody {
                 recv,
                 state: BodyState::Data,
-            })),
-            (Err(_), Err(status)) => Err(status),
-            (Err(e), Ok(())) => Err(h2_status(e)),
-        }
+            })
+        })
+    }
+}
+
+impl H2Channel {
+    /// Sends a request whose whole body is `body` (a unary gRPC message, framed) and
+    /// returns the response head with the body still streaming. Used by
+    /// [`unary`](super::unary), which reads the body itself.
+    pub(crate) async fn send_whole(
+        &self,
+        head: http::Request<()>,
+        body: Bytes,
+    ) -> Result<http::Response<h2::RecvStream>, Status> {
+        let (response, mut stream) = self.shared.open_stream(head, false).await?;
+        let sent = stream.send_data(body, true).map_err(h2_status);
+        answer(response, sent).await
+    }
+}
+
+/// The response to a sent request. The server may answer (e.g. with an error status)
+/// before it read the whole request; its answer then wins over the failed send.
+async fn answer(
+    response: h2::client::ResponseFuture,
+    sent: Result<(), Status>,
+) -> Result<http::Response<h2::RecvStream>, Status> {
+    match (response.await, sent) {
+        (Ok(response), _) => Ok(response),
+        (Err(_), Err(status)) => Err(status),
+        (Err(e), Ok(())) => Err(h2_status(e)),
     }
 }
 
@@ -426,7 +460,7 @@ impl tower::Service<http::Request<Body>> for H2Channel {
 /// The status of a failed HTTP/2 operation, by the gRPC-over-HTTP/2 rules: a reset
 /// stream maps by its reason; a closed or broken connection, a GOAWAY and I/O errors
 /// are `UNAVAILABLE` (the request may not have reached the server).
-fn h2_status(error: h2::Error) -> Status {
+pub(crate) fn h2_status(error: h2::Error) -> Status {
     use tonic::Code;
     let code = match error.reason() {
         Some(reason) if error.is_reset() => match reason {

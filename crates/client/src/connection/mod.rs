@@ -26,6 +26,7 @@ mod retry;
 mod rpc_metrics;
 mod service_impl;
 mod tls;
+mod unary;
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
