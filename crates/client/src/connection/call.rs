@@ -156,6 +156,12 @@ impl Transport {
         Ok(())
     }
 
+    /// Whether attempts skip tonic's `Grpc` client (no user layer, no gzip).
+    #[cfg(test)]
+    pub(crate) fn is_direct(&self) -> bool {
+        self.direct.is_some()
+    }
+
     /// The connection-wide retry configuration.
     pub(crate) fn retry_config(&self) -> &RpcRetryConfig {
         &self.retry

@@ -356,6 +356,16 @@ mod tests {
         assert_send_sync_clone::<Connection>();
     }
 
+    #[tokio::test]
+    async fn calls_skip_tonics_client_only_without_layers_and_gzip() {
+        let direct = |options| Connection::lazy(options).unwrap().transport().is_direct();
+        assert!(direct(ConnectionOptions::new("h:1")));
+        assert!(direct(ConnectionOptions::new("https://h:1")));
+        assert!(!direct(ConnectionOptions::new("h:1").gzip(true)));
+        let layered = ConnectionOptions::new("h:1").layer(tower::layer::util::Identity::new());
+        assert!(!direct(layered));
+    }
+
     #[test]
     fn lazy_outside_a_runtime_is_an_error_not_a_panic() {
         let err = Connection::lazy(ConnectionOptions::new("localhost:1")).err();
