@@ -23,12 +23,17 @@ impl Client {
     /// much as one set with `.timeout(..)`: when the RPC reports that deadline passed,
     /// the operation fails with [`Error::Timeout`] naming it, not with the RPC's
     /// `DEADLINE_EXCEEDED`.
-    pub(crate) async fn intercept<'a, I, O, F, Fut>(
+    ///
+    /// A combinator, not an `async fn`: an `async fn` would keep `input` in its state
+    /// next to the terminal's future, which holds it again (a start's input is the
+    /// workflow options, about half a kilobyte), and the operation futures around it
+    /// are moved whole when boxed.
+    pub(crate) fn intercept<'a, I, O, F, Fut>(
         &'a self,
         input: I,
         dispatch: Dispatch<I, O>,
         terminal: F,
-    ) -> Result<O>
+    ) -> impl Future<Output = Result<O>> + 'a
     where
         I: OperationInput + Send + 'a,
         O: Send + 'a,
@@ -37,16 +42,18 @@ impl Client {
     {
         let chain = &self.inner().interceptors;
         if chain.is_empty() {
-            return terminal(input).await;
+            return Either::Left(terminal(input));
         }
-        let boxed = move |input: I| {
-            let timeout = input.call_options().timeout;
-            let rpc = terminal(input);
-            let operation: BoxFuture<'_, Result<O>> =
-                Box::pin(async move { deadline_passed(I::OPERATION, timeout, rpc.await) });
-            operation
-        };
-        Next::new(chain, dispatch, &boxed).run(input).await
+        Either::Right(async move {
+            let boxed = move |input: I| {
+                let timeout = input.call_options().timeout;
+                let rpc = terminal(input);
+                let operation: BoxFuture<'_, Result<O>> =
+                    Box::pin(async move { deadline_passed(I::OPERATION, timeout, rpc.await) });
+                operation
+            };
+            Next::new(chain, dispatch, &boxed).run(input).await
+        })
     }
 }
 

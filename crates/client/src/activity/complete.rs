@@ -30,10 +30,10 @@ impl<'a> CompleteActivity<'a> {
 
     call_option_setters!();
 
-    async fn run(self) -> Result<()> {
+    fn run(self) -> impl Future<Output = Result<()>> {
         let span = operation_span!("temporal.complete_activity", self.handle.client.namespace());
         self.handle.record_target(&span);
-        traced(span, self.run_untraced()).await
+        traced(span, self.run_untraced())
     }
 
     async fn run_untraced(self) -> Result<()> {

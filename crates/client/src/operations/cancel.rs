@@ -66,7 +66,7 @@ impl<R> CancelWorkflow<'_, R> {
 }
 
 impl<'a, R: 'a> CancelWorkflow<'a, R> {
-    async fn run(self) -> Result<()> {
+    fn run(self) -> impl Future<Output = Result<()>> {
         let handle = self.handle;
         let client = &handle.client;
         let span = operation_span!(
@@ -94,7 +94,6 @@ impl<'a, R: 'a> CancelWorkflow<'a, R> {
                     .await
             }),
         )
-        .await
     }
 }
 

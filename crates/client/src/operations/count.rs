@@ -76,7 +76,7 @@ impl CountWorkflows<'_> {
 }
 
 impl<'a> CountWorkflows<'a> {
-    async fn run(self) -> Result<WorkflowCount> {
+    fn run(self) -> impl Future<Output = Result<WorkflowCount>> {
         let client = self.client;
         let span = operation_span!("temporal.count_workflows", client.namespace());
         traced(
@@ -95,7 +95,6 @@ impl<'a> CountWorkflows<'a> {
                     .await
             }),
         )
-        .await
     }
 }
 

@@ -58,7 +58,7 @@ impl<R> DescribeWorkflow<'_, R> {
 }
 
 impl<'a, R: 'a> DescribeWorkflow<'a, R> {
-    async fn run(self) -> Result<WorkflowExecutionDescription> {
+    fn run(self) -> impl Future<Output = Result<WorkflowExecutionDescription>> {
         let handle = self.handle;
         let client = &handle.client;
         let span = operation_span!(
@@ -84,7 +84,6 @@ impl<'a, R: 'a> DescribeWorkflow<'a, R> {
                     .await
             }),
         )
-        .await
     }
 }
 

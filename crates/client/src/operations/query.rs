@@ -119,7 +119,7 @@ where
     A: ToPayloads + Send + 'a,
     S: ArgsFor<A> + 'a,
 {
-    async fn run(self) -> Result<Ret> {
+    fn run(self) -> impl Future<Output = Result<Ret>> {
         let handle = self.handle;
         let client = &handle.client;
         let span = operation_span!(
@@ -151,7 +151,6 @@ where
                 client.read_value(&output.result)
             }),
         )
-        .await
     }
 }
 

@@ -86,7 +86,7 @@ impl<R, A, S> SignalWorkflow<'_, R, A, S> {
 }
 
 impl<'a, R: 'a, A: ToPayloads + Send + 'a, S: ArgsFor<A> + 'a> SignalWorkflow<'a, R, A, S> {
-    async fn run(self) -> Result<()> {
+    fn run(self) -> impl Future<Output = Result<()>> {
         let handle = self.handle;
         let client = &handle.client;
         let span = operation_span!(
@@ -116,7 +116,6 @@ impl<'a, R: 'a, A: ToPayloads + Send + 'a, S: ArgsFor<A> + 'a> SignalWorkflow<'a
                     .await
             }),
         )
-        .await
     }
 }
 

@@ -116,7 +116,7 @@ where
     S: ToPayloads + Send + 'a,
     SA: ArgsFor<S> + 'a,
 {
-    async fn run(self) -> Result<WorkflowHandle<R>> {
+    fn run(self) -> impl Future<Output = Result<WorkflowHandle<R>>> {
         let client = self.client;
         let span = operation_span!(
             "temporal.signal_with_start",
@@ -158,7 +158,6 @@ where
                 span.record("run_id", handle.run_id());
             },
         )
-        .await
     }
 }
 

@@ -107,7 +107,7 @@ impl<A, R> StartWorkflow<'_, A, R> {
 }
 
 impl<'a, A: ToPayloads + Send + 'a, R: 'a> StartWorkflow<'a, A, R> {
-    async fn run(self) -> Result<WorkflowHandle<R>> {
+    fn run(self) -> impl Future<Output = Result<WorkflowHandle<R>>> {
         let client = self.client;
         let timeout = self.call.timeout;
         let span = operation_span!(
@@ -147,7 +147,6 @@ impl<'a, A: ToPayloads + Send + 'a, R: 'a> StartWorkflow<'a, A, R> {
                 span.record("run_id", handle.run_id());
             },
         )
-        .await
     }
 }
 
@@ -166,7 +165,7 @@ impl<A, R> ExecuteWorkflow<'_, A, R> {
 }
 
 impl<'a, A: ToPayloads + Send + 'a, R: DeserializeOwned + Send + 'a> ExecuteWorkflow<'a, A, R> {
-    async fn run(self) -> Result<R> {
+    fn run(self) -> impl Future<Output = Result<R>> {
         let timeout = self.start.call.timeout;
         let mut call = self.start.call.clone();
         call.timeout = None;
@@ -185,7 +184,6 @@ impl<'a, A: ToPayloads + Send + 'a, R: DeserializeOwned + Send + 'a> ExecuteWork
                 handle.result().call_options(call).await
             }),
         )
-        .await
     }
 }
 

@@ -79,7 +79,7 @@ impl<R> TerminateWorkflow<'_, R> {
 }
 
 impl<'a, R: 'a> TerminateWorkflow<'a, R> {
-    async fn run(self) -> Result<()> {
+    fn run(self) -> impl Future<Output = Result<()>> {
         let handle = self.handle;
         let client = &handle.client;
         let span = operation_span!(
@@ -108,7 +108,6 @@ impl<'a, R: 'a> TerminateWorkflow<'a, R> {
                     .await
             }),
         )
-        .await
     }
 }
 

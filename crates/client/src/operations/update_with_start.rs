@@ -168,7 +168,7 @@ where
     UA: ToPayloads + Send + 'a,
     S: ArgsFor<UA> + 'a,
 {
-    async fn run(self) -> Result<(WorkflowHandle<R>, WorkflowUpdateHandle<U>)> {
+    fn run(self) -> impl Future<Output = Result<(WorkflowHandle<R>, WorkflowUpdateHandle<U>)>> {
         let client = self.client;
         let span = operation_span!(
             "temporal.update_with_start",
@@ -232,7 +232,6 @@ where
                 span.record("update_id", update.update_id());
             },
         )
-        .await
     }
 }
 
@@ -280,7 +279,7 @@ where
     UA: ToPayloads + Send + 'a,
     S: ArgsFor<UA> + 'a,
 {
-    async fn run(self) -> Result<U> {
+    fn run(self) -> impl Future<Output = Result<U>> {
         let timeout = self.start.call.timeout;
         let mut call = self.start.call.clone();
         call.timeout = None;
@@ -301,7 +300,6 @@ where
                 update.result().call_options(call).await
             }),
         )
-        .await
     }
 }
 

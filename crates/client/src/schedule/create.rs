@@ -118,13 +118,13 @@ impl CreateSchedule<'_> {
 }
 
 impl<'a> CreateSchedule<'a> {
-    async fn run(self) -> Result<ScheduleHandle> {
+    fn run(self) -> impl Future<Output = Result<ScheduleHandle>> {
         let span = operation_span!(
             "temporal.create_schedule",
             self.client.namespace(),
             schedule_id = self.schedule_id.as_str()
         );
-        traced(span, self.run_untraced()).await
+        traced(span, self.run_untraced())
     }
 
     async fn run_untraced(self) -> Result<ScheduleHandle> {

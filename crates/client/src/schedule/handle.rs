@@ -86,13 +86,13 @@ impl DescribeSchedule<'_> {
 }
 
 impl<'a> DescribeSchedule<'a> {
-    async fn run(self) -> Result<ScheduleDescription> {
+    fn run(self) -> impl Future<Output = Result<ScheduleDescription>> {
         let span = operation_span!(
             "temporal.describe_schedule",
             self.handle.client.namespace(),
             schedule_id = self.handle.schedule_id.as_str()
         );
-        traced(span, self.run_untraced()).await
+        traced(span, self.run_untraced())
     }
 
     async fn run_untraced(self) -> Result<ScheduleDescription> {
@@ -137,13 +137,13 @@ impl DeleteSchedule<'_> {
 }
 
 impl<'a> DeleteSchedule<'a> {
-    async fn run(self) -> Result<()> {
+    fn run(self) -> impl Future<Output = Result<()>> {
         let span = operation_span!(
             "temporal.delete_schedule",
             self.handle.client.namespace(),
             schedule_id = self.handle.schedule_id.as_str()
         );
-        traced(span, self.run_untraced()).await
+        traced(span, self.run_untraced())
     }
 
     async fn run_untraced(self) -> Result<()> {

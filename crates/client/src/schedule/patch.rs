@@ -88,7 +88,7 @@ impl PatchSchedule<'_> {
 }
 
 impl<'a> PatchSchedule<'a> {
-    async fn run(self) -> Result<()> {
+    fn run(self) -> impl Future<Output = Result<()>> {
         let namespace = self.handle.client.namespace();
         let schedule_id = self.handle.schedule_id.as_str();
         let span = match &self.patch {
@@ -121,7 +121,7 @@ impl<'a> PatchSchedule<'a> {
                 )
             }
         };
-        traced(span, self.run_untraced()).await
+        traced(span, self.run_untraced())
     }
 
     async fn run_untraced(self) -> Result<()> {

@@ -86,13 +86,13 @@ impl<'a, F> UpdateSchedule<'a, F>
 where
     F: FnMut(ScheduleDescription) -> Option<ScheduleUpdate> + Send + 'a,
 {
-    async fn run(self) -> Result<()> {
+    fn run(self) -> impl Future<Output = Result<()>> {
         let span = operation_span!(
             "temporal.update_schedule",
             self.handle.client.namespace(),
             schedule_id = self.handle.schedule_id.as_str()
         );
-        traced(span, self.run_untraced()).await
+        traced(span, self.run_untraced())
     }
 
     async fn run_untraced(mut self) -> Result<()> {
