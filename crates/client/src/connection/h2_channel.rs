@@ -22,6 +22,7 @@
 use std::fmt;
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
@@ -80,6 +81,25 @@ struct ChannelState {
     connector: Arc<dyn Connect>,
     settings: ChannelSettings,
     current: Mutex<Current>,
+    /// Streams open now (request sent or being sent, response not yet read to the end):
+    /// the connection task batches its writes only when there are several.
+    in_flight: Arc<AtomicUsize>,
+}
+
+/// One open stream, counted in [`ChannelState::in_flight`] until dropped.
+pub(crate) struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn new(count: &Arc<AtomicUsize>) -> Self {
+        count.fetch_add(1, Ordering::Relaxed);
+        Self(Arc::clone(count))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 /// The connection in use, or the connect under way.
@@ -129,6 +149,7 @@ impl H2Channel {
                 connector,
                 settings,
                 current: Mutex::new(Current::default()),
+                in_flight: Arc::default(),
             }),
         }
     }
@@ -186,7 +207,8 @@ impl ChannelState {
         self: &Arc<Self>,
         head: http::Request<()>,
         end_of_stream: bool,
-    ) -> Result<(h2::client::ResponseFuture, h2::SendStream<Bytes>), Status> {
+    ) -> Result<(h2::client::ResponseFuture, h2::SendStream<Bytes>, InFlight), Status> {
+        let in_flight = InFlight::new(&self.in_flight);
         let (generation, mut sender) = self.sender().await?;
         let mut sender = match poll_fn(|cx| sender.poll_ready(cx)).await {
             Ok(()) => sender,
@@ -202,7 +224,10 @@ impl ChannelState {
                 sender
             }
         };
-        sender.send_request(head, end_of_stream).map_err(h2_status)
+        let (response, stream) = sender
+            .send_request(head, end_of_stream)
+            .map_err(h2_status)?;
+        Ok((response, stream, in_flight))
     }
 
     /// Sends one request and returns its response head, the body still streaming.
@@ -212,7 +237,7 @@ impl ChannelState {
     ) -> Result<http::Response<ResponseBody>, Status> {
         let (parts, mut body) = request.into_parts();
         let end_of_stream = body.is_end_stream();
-        let (response, mut stream) = self
+        let (response, mut stream, in_flight) = self
             .open_stream(http::Request::from_parts(parts, ()), end_of_stream)
             .await?;
         let sent = if end_of_stream {
@@ -224,6 +249,7 @@ impl ChannelState {
             response.map(|recv| ResponseBody {
                 recv,
                 state: BodyState::Data,
+                _in_flight: in_flight,
             })
         })
     }
@@ -231,16 +257,17 @@ impl ChannelState {
 
 impl H2Channel {
     /// Sends a request whose whole body is `body` (a unary gRPC message, framed) and
-    /// returns the response head with the body still streaming. Used by
-    /// [`unary`](super::unary), which reads the body itself.
+    /// returns the response head with the body still streaming, and the stream's
+    /// count (to hold until the body is read). Used by [`unary`](super::unary), which
+    /// reads the body itself.
     pub(crate) async fn send_whole(
         &self,
         head: http::Request<()>,
         body: Bytes,
-    ) -> Result<http::Response<h2::RecvStream>, Status> {
-        let (response, mut stream) = self.shared.open_stream(head, false).await?;
+    ) -> Result<(http::Response<h2::RecvStream>, InFlight), Status> {
+        let (response, mut stream, in_flight) = self.shared.open_stream(head, false).await?;
         let sent = stream.send_data(body, true).map_err(h2_status);
-        answer(response, sent).await
+        Ok((answer(response, sent).await?, in_flight))
     }
 }
 
@@ -302,9 +329,13 @@ async fn open(
                 (generation, s)
             });
             let generation = current.as_ref().map_or(0, |(g, _)| *g);
+            let in_flight = current
+                .as_ref()
+                .map(|(_, s)| Arc::clone(&s.in_flight))
+                .unwrap_or_default();
             let watcher = state.clone();
             tokio::spawn(async move {
-                drive(connection, pings).await;
+                drive(connection, pings, in_flight).await;
                 if let Some(state) = watcher.upgrade() {
                     state.forget(generation);
                 }
@@ -329,7 +360,13 @@ async fn open(
 async fn drive<T: Io>(
     connection: h2::client::Connection<T, Bytes>,
     pings: Option<(h2::PingPong, KeepAlive)>,
+    in_flight: Arc<AtomicUsize>,
 ) {
+    let connection = Batching {
+        connection,
+        in_flight,
+        deferred: false,
+    };
     let Some((mut ping_pong, keepalive)) = pings else {
         let _ = connection.await;
         return;
@@ -347,6 +384,40 @@ async fn drive<T: Io>(
     let connection = std::pin::pin!(connection);
     let pinging = std::pin::pin!(pinging);
     let _ = futures_util::future::select(connection, pinging).await;
+}
+
+/// The connection's future, polled one scheduler pass after a wake-up rather than at
+/// once while several streams are open.
+///
+/// Every new request wakes the connection task, which then writes what is queued to the
+/// socket. Woken from a runtime thread, a task runs next on that thread (Tokio's LIFO
+/// slot), so under many concurrent calls the task ran after each caller and wrote each
+/// request with its own `writev` (one system call, and on a local server the delivery
+/// too, per request). Deferring the poll once puts the task at the back of the run
+/// queue: the callers already runnable queue their requests first (their wake-ups of
+/// a task already scheduled cost nothing), and one write carries them all; responses
+/// are read in the same batches. With one stream open there is nothing to batch, and
+/// the connection is polled at once (a deferral would cost a lone call a pass of the
+/// scheduler, often a wake-up of another thread).
+struct Batching<C> {
+    connection: C,
+    in_flight: Arc<AtomicUsize>,
+    /// The task was woken and asked to be polled again; the next poll drives `connection`.
+    deferred: bool,
+}
+
+impl<C: Future + Unpin> Future for Batching<C> {
+    type Output = C::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<C::Output> {
+        if !self.deferred && self.in_flight.load(Ordering::Relaxed) > 1 {
+            self.deferred = true;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
+        }
+        self.deferred = false;
+        Pin::new(&mut self.connection).poll(cx)
+    }
 }
 
 /// Sends the request body: each data frame as it comes, the last one (or the trailers)
@@ -393,6 +464,7 @@ async fn send_body(body: &mut Body, stream: &mut h2::SendStream<Bytes>) -> Resul
 pub(crate) struct ResponseBody {
     recv: h2::RecvStream,
     state: BodyState,
+    _in_flight: InFlight,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -91,7 +91,7 @@ impl Route {
         *head.version_mut() = http::Version::HTTP_2;
         *head.headers_mut() = headers;
 
-        let response = channel.send_whole(head, body).await?;
+        let (response, _in_flight) = channel.send_whole(head, body).await?;
         let (parts, mut recv) = response.into_parts();
         check_head(&parts.headers)?;
         let mut data = BytesMut::new();
