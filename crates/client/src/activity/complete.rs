@@ -6,7 +6,7 @@ use temporal_client_core::proto::temporal::api::common::v1::Payload;
 use super::AsyncActivityHandle;
 use crate::call::{bounded, call_option_setters, into_future};
 use crate::error::Result;
-use crate::interceptor::CompleteAsyncActivityInput;
+use crate::interceptor::{CompleteAsyncActivityInput, OperationInput as _};
 use crate::spans::{operation_span, traced};
 
 /// Completes an activity, from [`AsyncActivityHandle::complete`]: set per-call options,
@@ -39,20 +39,24 @@ impl<'a> CompleteActivity<'a> {
     async fn run_untraced(self) -> Result<()> {
         let handle = self.handle;
         let client = &handle.client;
-        bounded("complete activity", self.call.timeout, async move {
-            let input = CompleteAsyncActivityInput {
-                activity: handle.activity.clone(),
-                result: self.result?,
-                call: self.call,
-            };
-            client
-                .intercept(
-                    input,
-                    |i, input, next| i.complete_async_activity(input, next),
-                    |input| super::send::complete(client, input),
-                )
-                .await
-        })
+        bounded(
+            CompleteAsyncActivityInput::OPERATION,
+            self.call.timeout,
+            async move {
+                let input = CompleteAsyncActivityInput {
+                    activity: handle.activity.clone(),
+                    result: self.result?,
+                    call: self.call,
+                };
+                client
+                    .intercept(
+                        input,
+                        |i, input, next| i.complete_async_activity(input, next),
+                        |input| super::send::complete(client, input),
+                    )
+                    .await
+            },
+        )
         .await
     }
 }

@@ -8,7 +8,7 @@ use temporal_client_core::proto::temporal::api::common::v1::Payload;
 use super::AsyncActivityHandle;
 use crate::call::{bounded, call_option_setters, into_future};
 use crate::error::Result;
-use crate::interceptor::FailAsyncActivityInput;
+use crate::interceptor::{FailAsyncActivityInput, OperationInput as _};
 use crate::spans::{operation_span, traced};
 
 /// Fails an activity, from [`AsyncActivityHandle::fail`]: set details and per-call
@@ -60,25 +60,29 @@ impl<'a> FailActivity<'a> {
     async fn run_untraced(self) -> Result<()> {
         let handle = self.handle;
         let client = &handle.client;
-        bounded("fail activity", self.call.timeout, async move {
-            let failure = match self.details? {
-                Some(details) => self.failure.with_details(details),
-                None => self.failure,
-            };
-            let input = FailAsyncActivityInput {
-                activity: handle.activity.clone(),
-                failure,
-                last_heartbeat_details: self.last_heartbeat_details?,
-                call: self.call,
-            };
-            client
-                .intercept(
-                    input,
-                    |i, input, next| i.fail_async_activity(input, next),
-                    |input| super::send::fail(client, input),
-                )
-                .await
-        })
+        bounded(
+            FailAsyncActivityInput::OPERATION,
+            self.call.timeout,
+            async move {
+                let failure = match self.details? {
+                    Some(details) => self.failure.with_details(details),
+                    None => self.failure,
+                };
+                let input = FailAsyncActivityInput {
+                    activity: handle.activity.clone(),
+                    failure,
+                    last_heartbeat_details: self.last_heartbeat_details?,
+                    call: self.call,
+                };
+                client
+                    .intercept(
+                        input,
+                        |i, input, next| i.fail_async_activity(input, next),
+                        |input| super::send::fail(client, input),
+                    )
+                    .await
+            },
+        )
         .await
     }
 }

@@ -7,7 +7,7 @@ use temporal_client_core::proto::temporal::api::common::v1::Payload;
 use super::AsyncActivityHandle;
 use crate::call::{bounded, call_option_setters, into_future};
 use crate::error::Result;
-use crate::interceptor::HeartbeatAsyncActivityInput;
+use crate::interceptor::{HeartbeatAsyncActivityInput, OperationInput as _};
 use crate::spans::{operation_span, traced};
 
 /// Records a heartbeat, from [`AsyncActivityHandle::heartbeat`]: set details and
@@ -50,20 +50,24 @@ impl<'a> HeartbeatActivity<'a> {
     async fn run_untraced(self) -> Result<()> {
         let handle = self.handle;
         let client = &handle.client;
-        bounded("heartbeat activity", self.call.timeout, async move {
-            let input = HeartbeatAsyncActivityInput {
-                activity: handle.activity.clone(),
-                details: self.details?,
-                call: self.call,
-            };
-            client
-                .intercept(
-                    input,
-                    |i, input, next| i.heartbeat_async_activity(input, next),
-                    |input| super::send::heartbeat(client, input),
-                )
-                .await
-        })
+        bounded(
+            HeartbeatAsyncActivityInput::OPERATION,
+            self.call.timeout,
+            async move {
+                let input = HeartbeatAsyncActivityInput {
+                    activity: handle.activity.clone(),
+                    details: self.details?,
+                    call: self.call,
+                };
+                client
+                    .intercept(
+                        input,
+                        |i, input, next| i.heartbeat_async_activity(input, next),
+                        |input| super::send::heartbeat(client, input),
+                    )
+                    .await
+            },
+        )
         .await
     }
 }

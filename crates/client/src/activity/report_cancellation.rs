@@ -7,7 +7,7 @@ use temporal_client_core::proto::temporal::api::common::v1::Payload;
 use super::AsyncActivityHandle;
 use crate::call::{bounded, call_option_setters, into_future};
 use crate::error::Result;
-use crate::interceptor::ReportAsyncActivityCancellationInput;
+use crate::interceptor::{OperationInput as _, ReportAsyncActivityCancellationInput};
 use crate::spans::{operation_span, traced};
 
 /// Reports an activity's cancellation, from
@@ -52,7 +52,7 @@ impl<'a> ReportActivityCancellation<'a> {
         let handle = self.handle;
         let client = &handle.client;
         bounded(
-            "report activity cancellation",
+            ReportAsyncActivityCancellationInput::OPERATION,
             self.call.timeout,
             async move {
                 let input = ReportAsyncActivityCancellationInput {

@@ -6,7 +6,7 @@ use temporal_client_core::{CallOptions, ServiceRequest};
 use crate::call::{bounded, call_option_setters, into_future};
 use crate::error::Result;
 use crate::handle::WorkflowHandle;
-use crate::interceptor::CancelWorkflowInput;
+use crate::interceptor::{CancelWorkflowInput, OperationInput as _};
 use crate::spans::{operation_span, traced};
 
 impl<R> WorkflowHandle<R> {
@@ -77,22 +77,26 @@ impl<'a, R: 'a> CancelWorkflow<'a, R> {
         );
         traced(
             span,
-            bounded("cancel workflow", self.call.timeout, async move {
-                let input = CancelWorkflowInput {
-                    workflow_id: handle.workflow_id.clone(),
-                    run_id: handle.target_run_id(),
-                    first_execution_run_id: handle.first_execution_run_id.clone(),
-                    reason: self.reason,
-                    call: self.call,
-                };
-                client
-                    .intercept(
-                        input,
-                        |i, input, next| i.cancel_workflow(input, next),
-                        |input| send(handle, input),
-                    )
-                    .await
-            }),
+            bounded(
+                CancelWorkflowInput::OPERATION,
+                self.call.timeout,
+                async move {
+                    let input = CancelWorkflowInput {
+                        workflow_id: handle.workflow_id.clone(),
+                        run_id: handle.target_run_id(),
+                        first_execution_run_id: handle.first_execution_run_id.clone(),
+                        reason: self.reason,
+                        call: self.call,
+                    };
+                    client
+                        .intercept(
+                            input,
+                            |i, input, next| i.cancel_workflow(input, next),
+                            |input| send(handle, input),
+                        )
+                        .await
+                },
+            ),
         )
     }
 }

@@ -6,7 +6,7 @@ use temporal_client_core::{CallOptions, ServiceRequest};
 use crate::call::{bounded, call_option_setters, into_future};
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::interceptor::CountWorkflowsInput;
+use crate::interceptor::{CountWorkflowsInput, OperationInput as _};
 use crate::spans::{operation_span, traced};
 
 /// One group of a `GROUP BY` count.
@@ -81,19 +81,23 @@ impl<'a> CountWorkflows<'a> {
         let span = operation_span!("temporal.count_workflows", client.namespace());
         traced(
             span,
-            bounded("count workflows", self.call.timeout, async move {
-                let input = CountWorkflowsInput {
-                    query: self.query,
-                    call: self.call,
-                };
-                client
-                    .intercept(
-                        input,
-                        |i, input, next| i.count_workflows(input, next),
-                        |input| send(client, input),
-                    )
-                    .await
-            }),
+            bounded(
+                CountWorkflowsInput::OPERATION,
+                self.call.timeout,
+                async move {
+                    let input = CountWorkflowsInput {
+                        query: self.query,
+                        call: self.call,
+                    };
+                    client
+                        .intercept(
+                            input,
+                            |i, input, next| i.count_workflows(input, next),
+                            |input| send(client, input),
+                        )
+                        .await
+                },
+            ),
         )
     }
 }

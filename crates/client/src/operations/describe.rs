@@ -6,7 +6,7 @@ use crate::call::{bounded, call_option_setters, into_future};
 use crate::description::WorkflowExecutionDescription;
 use crate::error::Result;
 use crate::handle::WorkflowHandle;
-use crate::interceptor::DescribeWorkflowInput;
+use crate::interceptor::{DescribeWorkflowInput, OperationInput as _};
 use crate::spans::{operation_span, traced};
 
 impl<R> WorkflowHandle<R> {
@@ -69,20 +69,24 @@ impl<'a, R: 'a> DescribeWorkflow<'a, R> {
         );
         traced(
             span,
-            bounded("describe workflow", self.call.timeout, async move {
-                let input = DescribeWorkflowInput {
-                    workflow_id: handle.workflow_id.clone(),
-                    run_id: handle.target_run_id(),
-                    call: self.call,
-                };
-                client
-                    .intercept(
-                        input,
-                        |i, input, next| i.describe_workflow(input, next),
-                        |input| send(handle, input),
-                    )
-                    .await
-            }),
+            bounded(
+                DescribeWorkflowInput::OPERATION,
+                self.call.timeout,
+                async move {
+                    let input = DescribeWorkflowInput {
+                        workflow_id: handle.workflow_id.clone(),
+                        run_id: handle.target_run_id(),
+                        call: self.call,
+                    };
+                    client
+                        .intercept(
+                            input,
+                            |i, input, next| i.describe_workflow(input, next),
+                            |input| send(handle, input),
+                        )
+                        .await
+                },
+            ),
         )
     }
 }

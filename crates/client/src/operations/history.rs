@@ -14,7 +14,7 @@ use super::result::fetch_page;
 use crate::call::{OperationDeadline, call_option_setters};
 use crate::error::Result;
 use crate::handle::WorkflowHandle;
-use crate::interceptor::FetchHistoryInput;
+use crate::interceptor::{FetchHistoryInput, OperationInput as _};
 
 impl<R> WorkflowHandle<R> {
     /// The run's history events, fetched page by page as the returned
@@ -110,7 +110,10 @@ impl FetchHistory {
         let call = self.call.clone();
         // One deadline for all the pages, from the first read: each page's RPC gets the
         // time left.
-        let deadline = Arc::new(OperationDeadline::new("fetch history", call.timeout));
+        let deadline = Arc::new(OperationDeadline::new(
+            FetchHistoryInput::OPERATION,
+            call.timeout,
+        ));
         paged(move |token| {
             let deadline = Arc::clone(&deadline);
             let handle = handle.clone();

@@ -13,7 +13,7 @@ use crate::call::{OperationDeadline, call_option_setters};
 use crate::client::Client;
 use crate::description::WorkflowExecution;
 use crate::error::{Error, Result};
-use crate::interceptor::{ListWorkflowsInput, ListWorkflowsOutput};
+use crate::interceptor::{ListWorkflowsInput, ListWorkflowsOutput, OperationInput as _};
 
 impl Client {
     /// Lists executions matching a visibility query (e.g. `WorkflowType = 'counter'
@@ -103,7 +103,10 @@ impl ListWorkflows {
         let call = self.call.clone();
         // One deadline for all the pages, from the first read: each page's RPC gets the
         // time left.
-        let deadline = Arc::new(OperationDeadline::new("list workflows", call.timeout));
+        let deadline = Arc::new(OperationDeadline::new(
+            ListWorkflowsInput::OPERATION,
+            call.timeout,
+        ));
         paged(move |token| {
             let deadline = Arc::clone(&deadline);
             let client = client.clone();

@@ -12,7 +12,7 @@ use crate::call::{bounded, call_option_setters, into_future};
 use crate::definitions::QueryDefinition;
 use crate::error::{Error, Result};
 use crate::handle::WorkflowHandle;
-use crate::interceptor::{Headers, QueryWorkflowInput, QueryWorkflowOutput};
+use crate::interceptor::{Headers, OperationInput as _, QueryWorkflowInput, QueryWorkflowOutput};
 use crate::spans::{operation_span, traced};
 
 impl<R> WorkflowHandle<R> {
@@ -131,25 +131,29 @@ where
         );
         traced(
             span,
-            bounded("query workflow", self.call.timeout, async move {
-                let input = QueryWorkflowInput {
-                    workflow_id: handle.workflow_id.clone(),
-                    run_id: handle.target_run_id(),
-                    query_type: self.query_type,
-                    args: client.to_payloads(&self.args.into_args())?,
-                    reject_condition: self.reject_condition,
-                    headers: Headers::new(),
-                    call: self.call,
-                };
-                let output = client
-                    .intercept(
-                        input,
-                        |i, input, next| i.query_workflow(input, next),
-                        |input| send(handle, input),
-                    )
-                    .await?;
-                client.read_value(&output.result)
-            }),
+            bounded(
+                QueryWorkflowInput::OPERATION,
+                self.call.timeout,
+                async move {
+                    let input = QueryWorkflowInput {
+                        workflow_id: handle.workflow_id.clone(),
+                        run_id: handle.target_run_id(),
+                        query_type: self.query_type,
+                        args: client.to_payloads(&self.args.into_args())?,
+                        reject_condition: self.reject_condition,
+                        headers: Headers::new(),
+                        call: self.call,
+                    };
+                    let output = client
+                        .intercept(
+                            input,
+                            |i, input, next| i.query_workflow(input, next),
+                            |input| send(handle, input),
+                        )
+                        .await?;
+                    client.read_value(&output.result)
+                },
+            ),
         )
     }
 }

@@ -10,7 +10,7 @@ use crate::call::{bounded, call_option_setters, into_future};
 use crate::definitions::SignalDefinition;
 use crate::error::Result;
 use crate::handle::WorkflowHandle;
-use crate::interceptor::{Headers, SignalWorkflowInput};
+use crate::interceptor::{Headers, OperationInput as _, SignalWorkflowInput};
 use crate::spans::{operation_span, traced};
 
 impl<R> WorkflowHandle<R> {
@@ -98,23 +98,27 @@ impl<'a, R: 'a, A: ToPayloads + Send + 'a, S: ArgsFor<A> + 'a> SignalWorkflow<'a
         );
         traced(
             span,
-            bounded("signal workflow", self.call.timeout, async move {
-                let input = SignalWorkflowInput {
-                    workflow_id: handle.workflow_id.clone(),
-                    run_id: handle.target_run_id(),
-                    signal_name: self.signal_name,
-                    args: client.to_payloads(&self.args.into_args())?,
-                    headers: Headers::new(),
-                    call: self.call,
-                };
-                client
-                    .intercept(
-                        input,
-                        |i, input, next| i.signal_workflow(input, next),
-                        |input| send(handle, input),
-                    )
-                    .await
-            }),
+            bounded(
+                SignalWorkflowInput::OPERATION,
+                self.call.timeout,
+                async move {
+                    let input = SignalWorkflowInput {
+                        workflow_id: handle.workflow_id.clone(),
+                        run_id: handle.target_run_id(),
+                        signal_name: self.signal_name,
+                        args: client.to_payloads(&self.args.into_args())?,
+                        headers: Headers::new(),
+                        call: self.call,
+                    };
+                    client
+                        .intercept(
+                            input,
+                            |i, input, next| i.signal_workflow(input, next),
+                            |input| send(handle, input),
+                        )
+                        .await
+                },
+            ),
         )
     }
 }

@@ -14,7 +14,7 @@ use crate::client::Client;
 use crate::definitions::{SignalDefinition, WorkflowDefinition};
 use crate::error::{Error, Result};
 use crate::handle::WorkflowHandle;
-use crate::interceptor::{Headers, SignalWithStartInput, StartWorkflowOutput};
+use crate::interceptor::{Headers, OperationInput as _, SignalWithStartInput, StartWorkflowOutput};
 use crate::spans::{operation_span, traced_with};
 
 impl Client {
@@ -127,33 +127,37 @@ where
         );
         traced_with(
             span,
-            bounded("signal with start", self.call.timeout, async move {
-                let (args, options) = self.options.split_args();
-                let input = SignalWithStartInput {
-                    workflow_type: self.workflow_type,
-                    args: client.to_payloads(&args)?,
-                    options,
-                    signal_name: self.signal_name,
-                    signal_args: client.to_payloads(&self.signal_args.into_args())?,
-                    headers: Headers::new(),
-                    call: self.call,
-                };
-                let follow_runs = input.options.follow_runs;
-                let workflow_id = input.options.workflow_id.clone();
-                let output = client
-                    .intercept(
-                        input,
-                        |i, input, next| i.signal_with_start(input, next),
-                        |input| send(client, input),
-                    )
-                    .await?;
-                Ok(WorkflowHandle::started(
-                    client.clone(),
-                    workflow_id,
-                    output,
-                    follow_runs,
-                ))
-            }),
+            bounded(
+                SignalWithStartInput::OPERATION,
+                self.call.timeout,
+                async move {
+                    let (args, options) = self.options.split_args();
+                    let input = SignalWithStartInput {
+                        workflow_type: self.workflow_type,
+                        args: client.to_payloads(&args)?,
+                        options,
+                        signal_name: self.signal_name,
+                        signal_args: client.to_payloads(&self.signal_args.into_args())?,
+                        headers: Headers::new(),
+                        call: self.call,
+                    };
+                    let follow_runs = input.options.follow_runs;
+                    let workflow_id = input.options.workflow_id.clone();
+                    let output = client
+                        .intercept(
+                            input,
+                            |i, input, next| i.signal_with_start(input, next),
+                            |input| send(client, input),
+                        )
+                        .await?;
+                    Ok(WorkflowHandle::started(
+                        client.clone(),
+                        workflow_id,
+                        output,
+                        follow_runs,
+                    ))
+                },
+            ),
             |span, handle| {
                 span.record("run_id", handle.run_id());
             },

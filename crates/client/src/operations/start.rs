@@ -14,7 +14,7 @@ use crate::client::Client;
 use crate::definitions::WorkflowDefinition;
 use crate::error::{Error, Result};
 use crate::handle::WorkflowHandle;
-use crate::interceptor::{Headers, StartWorkflowInput, StartWorkflowOutput};
+use crate::interceptor::{Headers, OperationInput as _, StartWorkflowInput, StartWorkflowOutput};
 use crate::spans::{operation_span, traced, traced_with};
 
 impl Client {
@@ -118,7 +118,7 @@ impl<'a, A: ToPayloads + Send + 'a, R: 'a> StartWorkflow<'a, A, R> {
         );
         traced_with(
             span,
-            bounded("start workflow", timeout, async move {
+            bounded(StartWorkflowInput::OPERATION, timeout, async move {
                 let (args, options) = self.options.split_args();
                 let input = StartWorkflowInput {
                     workflow_type: self.workflow_type,

@@ -8,7 +8,7 @@ use temporal_client_core::{CallOptions, ServiceRequest};
 use crate::call::{bounded, call_option_setters, into_future};
 use crate::error::Result;
 use crate::handle::WorkflowHandle;
-use crate::interceptor::TerminateWorkflowInput;
+use crate::interceptor::{OperationInput as _, TerminateWorkflowInput};
 use crate::spans::{operation_span, traced};
 
 impl<R> WorkflowHandle<R> {
@@ -90,23 +90,27 @@ impl<'a, R: 'a> TerminateWorkflow<'a, R> {
         );
         traced(
             span,
-            bounded("terminate workflow", self.call.timeout, async move {
-                let input = TerminateWorkflowInput {
-                    workflow_id: handle.workflow_id.clone(),
-                    run_id: handle.target_run_id(),
-                    first_execution_run_id: handle.first_execution_run_id.clone(),
-                    reason: self.reason,
-                    details: self.details?,
-                    call: self.call,
-                };
-                client
-                    .intercept(
-                        input,
-                        |i, input, next| i.terminate_workflow(input, next),
-                        |input| send(handle, input),
-                    )
-                    .await
-            }),
+            bounded(
+                TerminateWorkflowInput::OPERATION,
+                self.call.timeout,
+                async move {
+                    let input = TerminateWorkflowInput {
+                        workflow_id: handle.workflow_id.clone(),
+                        run_id: handle.target_run_id(),
+                        first_execution_run_id: handle.first_execution_run_id.clone(),
+                        reason: self.reason,
+                        details: self.details?,
+                        call: self.call,
+                    };
+                    client
+                        .intercept(
+                            input,
+                            |i, input, next| i.terminate_workflow(input, next),
+                            |input| send(handle, input),
+                        )
+                        .await
+                },
+            ),
         )
     }
 }

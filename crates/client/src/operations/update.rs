@@ -21,7 +21,8 @@ use crate::definitions::UpdateDefinition;
 use crate::error::{Error, Result};
 use crate::handle::WorkflowHandle;
 use crate::interceptor::{
-    Headers, PollUpdateInput, PollUpdateOutput, StartUpdateInput, StartUpdateOutput,
+    Headers, OperationInput as _, PollUpdateInput, PollUpdateOutput, StartUpdateInput,
+    StartUpdateOutput,
 };
 use crate::spans::{operation_span, traced, traced_with};
 
@@ -189,7 +190,7 @@ where
             handler = self.update_name.as_str(),
             update_id = self.update_id.as_deref()
         );
-        let deadline = OperationDeadline::new("start update", self.call.timeout);
+        let deadline = OperationDeadline::new(StartUpdateInput::OPERATION, self.call.timeout);
         let deadline = &deadline;
         traced_with(
             span,
@@ -511,7 +512,7 @@ impl<'a, U: DeserializeOwned + Send + 'a> GetUpdateResult<'a, U> {
             handler = update.update_name.as_str(),
             update_id = update.update_id.as_str()
         );
-        let deadline = OperationDeadline::new("get update result", timeout);
+        let deadline = OperationDeadline::new(PollUpdateInput::OPERATION, timeout);
         let deadline = &deadline;
         traced(
             span,

@@ -19,8 +19,8 @@ use crate::definitions::{UpdateDefinition, WorkflowDefinition};
 use crate::error::{Error, Result};
 use crate::handle::WorkflowHandle;
 use crate::interceptor::{
-    Headers, StartUpdateInput, StartUpdateOutput, StartWorkflowInput, StartWorkflowOutput,
-    UpdateWithStartInput, UpdateWithStartOutput,
+    Headers, OperationInput as _, StartUpdateInput, StartUpdateOutput, StartWorkflowInput,
+    StartWorkflowOutput, UpdateWithStartInput, UpdateWithStartOutput,
 };
 use crate::spans::{operation_span, traced, traced_with};
 
@@ -180,53 +180,57 @@ where
         );
         traced_with(
             span,
-            bounded("update with start", self.call.timeout, async move {
-                let (args, options) = self.options.split_args();
-                let workflow_id = options.workflow_id.clone();
-                let follow_runs = options.follow_runs;
-                let input = UpdateWithStartInput {
-                    start: StartWorkflowInput {
-                        workflow_type: self.workflow_type,
-                        args: client.to_payloads(&args)?,
-                        options,
-                        headers: Headers::new(),
-                        call: self.call.clone(),
-                    },
-                    update: StartUpdateInput {
-                        workflow_id: workflow_id.clone(),
-                        run_id: None,
-                        first_execution_run_id: None,
-                        update_id: self.update_id,
-                        update_name: self.update_name,
-                        args: client.to_payloads(&self.update_args.into_args())?,
-                        wait_stage: self.wait_stage,
-                        headers: Headers::new(),
-                        call: self.call,
-                    },
-                };
-                let update_name = input.update.update_name.clone();
-                let output = client
-                    .intercept(
-                        input,
-                        |i, input, next| i.update_with_start(input, next),
-                        |input| send(client, input),
-                    )
-                    .await?;
-                let handle = WorkflowHandle::started(
-                    client.clone(),
-                    workflow_id.clone(),
-                    output.start,
-                    follow_runs,
-                );
-                let update = WorkflowUpdateHandle::from_output(
-                    client.clone(),
-                    workflow_id,
-                    update_name,
-                    output.update,
-                );
-                update.fail_if_rejected().await?;
-                Ok((handle, update))
-            }),
+            bounded(
+                UpdateWithStartInput::OPERATION,
+                self.call.timeout,
+                async move {
+                    let (args, options) = self.options.split_args();
+                    let workflow_id = options.workflow_id.clone();
+                    let follow_runs = options.follow_runs;
+                    let input = UpdateWithStartInput {
+                        start: StartWorkflowInput {
+                            workflow_type: self.workflow_type,
+                            args: client.to_payloads(&args)?,
+                            options,
+                            headers: Headers::new(),
+                            call: self.call.clone(),
+                        },
+                        update: StartUpdateInput {
+                            workflow_id: workflow_id.clone(),
+                            run_id: None,
+                            first_execution_run_id: None,
+                            update_id: self.update_id,
+                            update_name: self.update_name,
+                            args: client.to_payloads(&self.update_args.into_args())?,
+                            wait_stage: self.wait_stage,
+                            headers: Headers::new(),
+                            call: self.call,
+                        },
+                    };
+                    let update_name = input.update.update_name.clone();
+                    let output = client
+                        .intercept(
+                            input,
+                            |i, input, next| i.update_with_start(input, next),
+                            |input| send(client, input),
+                        )
+                        .await?;
+                    let handle = WorkflowHandle::started(
+                        client.clone(),
+                        workflow_id.clone(),
+                        output.start,
+                        follow_runs,
+                    );
+                    let update = WorkflowUpdateHandle::from_output(
+                        client.clone(),
+                        workflow_id,
+                        update_name,
+                        output.update,
+                    );
+                    update.fail_if_rejected().await?;
+                    Ok((handle, update))
+                },
+            ),
             |span, (handle, update)| {
                 span.record("run_id", handle.run_id());
                 span.record("update_id", update.update_id());

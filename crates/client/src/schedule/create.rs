@@ -12,7 +12,7 @@ use super::{ScheduleClient, ScheduleHandle};
 use crate::call::{bounded, call_option_setters, into_future};
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::interceptor::CreateScheduleInput;
+use crate::interceptor::{CreateScheduleInput, OperationInput as _};
 use crate::spans::{operation_span, traced};
 
 impl ScheduleClient {
@@ -129,30 +129,34 @@ impl<'a> CreateSchedule<'a> {
 
     async fn run_untraced(self) -> Result<ScheduleHandle> {
         let client = self.client;
-        bounded("create schedule", self.call.timeout, async move {
-            let mut schedule = self.schedule;
-            if let Some(action) = schedule.action.as_start_workflow_mut() {
-                action.args.convert(client.data_converter())?;
-            }
-            let input = CreateScheduleInput {
-                schedule_id: self.schedule_id,
-                schedule,
-                memo: self.memo,
-                search_attributes: self.search_attributes,
-                trigger_immediately: self.trigger_immediately,
-                backfills: self.backfills,
-                call: self.call,
-            };
-            let schedule_id = input.schedule_id.clone();
-            client
-                .intercept(
-                    input,
-                    |i, input, next| i.create_schedule(input, next),
-                    |input| send(client, input),
-                )
-                .await?;
-            Ok(client.schedules().get_handle(schedule_id))
-        })
+        bounded(
+            CreateScheduleInput::OPERATION,
+            self.call.timeout,
+            async move {
+                let mut schedule = self.schedule;
+                if let Some(action) = schedule.action.as_start_workflow_mut() {
+                    action.args.convert(client.data_converter())?;
+                }
+                let input = CreateScheduleInput {
+                    schedule_id: self.schedule_id,
+                    schedule,
+                    memo: self.memo,
+                    search_attributes: self.search_attributes,
+                    trigger_immediately: self.trigger_immediately,
+                    backfills: self.backfills,
+                    call: self.call,
+                };
+                let schedule_id = input.schedule_id.clone();
+                client
+                    .intercept(
+                        input,
+                        |i, input, next| i.create_schedule(input, next),
+                        |input| send(client, input),
+                    )
+                    .await?;
+                Ok(client.schedules().get_handle(schedule_id))
+            },
+        )
         .await
     }
 }

@@ -8,7 +8,7 @@ use temporal_client_core::{CallOptions, ServiceRequest};
 use crate::call::{bounded, call_option_setters, into_future};
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::interceptor::{DeleteScheduleInput, DescribeScheduleInput};
+use crate::interceptor::{DeleteScheduleInput, DescribeScheduleInput, OperationInput as _};
 use crate::spans::{operation_span, traced};
 
 /// A handle to one schedule, from [`ScheduleClient::get_handle`](super::ScheduleClient::get_handle)
@@ -97,7 +97,7 @@ impl<'a> DescribeSchedule<'a> {
 
     async fn run_untraced(self) -> Result<ScheduleDescription> {
         bounded(
-            "describe schedule",
+            DescribeScheduleInput::OPERATION,
             self.call.timeout,
             self.handle.describe_with(self.call.clone()),
         )
@@ -148,20 +148,24 @@ impl<'a> DeleteSchedule<'a> {
 
     async fn run_untraced(self) -> Result<()> {
         let handle = self.handle;
-        bounded("delete schedule", self.call.timeout, async move {
-            let input = DeleteScheduleInput {
-                schedule_id: handle.schedule_id.clone(),
-                call: self.call,
-            };
-            handle
-                .client
-                .intercept(
-                    input,
-                    |i, input, next| i.delete_schedule(input, next),
-                    |input| send_delete(handle, input),
-                )
-                .await
-        })
+        bounded(
+            DeleteScheduleInput::OPERATION,
+            self.call.timeout,
+            async move {
+                let input = DeleteScheduleInput {
+                    schedule_id: handle.schedule_id.clone(),
+                    call: self.call,
+                };
+                handle
+                    .client
+                    .intercept(
+                        input,
+                        |i, input, next| i.delete_schedule(input, next),
+                        |input| send_delete(handle, input),
+                    )
+                    .await
+            },
+        )
         .await
     }
 }

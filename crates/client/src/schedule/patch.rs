@@ -9,7 +9,7 @@ use temporal_client_core::{CallOptions, ServiceRequest};
 use super::ScheduleHandle;
 use crate::call::{bounded, call_option_setters, into_future};
 use crate::error::Result;
-use crate::interceptor::{PatchScheduleInput, SchedulePatchKind};
+use crate::interceptor::{OperationInput as _, PatchScheduleInput, SchedulePatchKind};
 use crate::spans::{operation_span, traced};
 
 impl ScheduleHandle {
@@ -126,21 +126,25 @@ impl<'a> PatchSchedule<'a> {
 
     async fn run_untraced(self) -> Result<()> {
         let handle = self.handle;
-        bounded("patch schedule", self.call.timeout, async move {
-            let input = PatchScheduleInput {
-                schedule_id: handle.schedule_id.clone(),
-                patch: self.patch,
-                call: self.call,
-            };
-            handle
-                .client
-                .intercept(
-                    input,
-                    |i, input, next| i.patch_schedule(input, next),
-                    |input| send(handle, input),
-                )
-                .await
-        })
+        bounded(
+            PatchScheduleInput::OPERATION,
+            self.call.timeout,
+            async move {
+                let input = PatchScheduleInput {
+                    schedule_id: handle.schedule_id.clone(),
+                    patch: self.patch,
+                    call: self.call,
+                };
+                handle
+                    .client
+                    .intercept(
+                        input,
+                        |i, input, next| i.patch_schedule(input, next),
+                        |input| send(handle, input),
+                    )
+                    .await
+            },
+        )
         .await
     }
 }

@@ -21,7 +21,7 @@ use temporal_client_core::{CallOptions, ServiceError, ServiceRequest};
 use super::ScheduleHandle;
 use crate::call::{bounded, call_option_setters, into_future};
 use crate::error::{Error, Result};
-use crate::interceptor::UpdateScheduleInput;
+use crate::interceptor::{OperationInput as _, UpdateScheduleInput};
 use crate::spans::{operation_span, traced};
 
 /// How many times `update` runs its function before it gives up on a schedule that
@@ -98,45 +98,49 @@ where
     async fn run_untraced(mut self) -> Result<()> {
         let handle = self.handle;
         let call = self.call.clone();
-        bounded("update schedule", self.call.timeout, async move {
-            let converter = handle.client.data_converter().clone();
-            for _ in 0..UPDATE_MAX_ATTEMPTS {
-                let current = handle.describe_with(call.clone()).await?;
-                let token = current.conflict_token.clone();
-                let Some(mut update) = (self.update)(current) else {
-                    return Ok(());
-                };
-                if let Some(action) = update.schedule.action.as_start_workflow_mut() {
-                    action.args.convert(&converter)?;
+        bounded(
+            UpdateScheduleInput::OPERATION,
+            self.call.timeout,
+            async move {
+                let converter = handle.client.data_converter().clone();
+                for _ in 0..UPDATE_MAX_ATTEMPTS {
+                    let current = handle.describe_with(call.clone()).await?;
+                    let token = current.conflict_token.clone();
+                    let Some(mut update) = (self.update)(current) else {
+                        return Ok(());
+                    };
+                    if let Some(action) = update.schedule.action.as_start_workflow_mut() {
+                        action.args.convert(&converter)?;
+                    }
+                    let expected = fingerprint(handle, &update.schedule).await?;
+                    let input = UpdateScheduleInput {
+                        schedule_id: handle.schedule_id.clone(),
+                        update,
+                        conflict_token: token.clone(),
+                        call: call.clone(),
+                    };
+                    handle
+                        .client
+                        .intercept(
+                            input,
+                            |i, input, next| i.update_schedule(input, next),
+                            |input| send(handle, input),
+                        )
+                        .await?;
+                    if applied(handle, &call, &token, &expected).await? {
+                        return Ok(());
+                    }
                 }
-                let expected = fingerprint(handle, &update.schedule).await?;
-                let input = UpdateScheduleInput {
-                    schedule_id: handle.schedule_id.clone(),
-                    update,
-                    conflict_token: token.clone(),
-                    call: call.clone(),
-                };
-                handle
-                    .client
-                    .intercept(
-                        input,
-                        |i, input, next| i.update_schedule(input, next),
-                        |input| send(handle, input),
-                    )
-                    .await?;
-                if applied(handle, &call, &token, &expected).await? {
-                    return Ok(());
-                }
-            }
-            Err(Error::Service(ServiceError::new(
-                "UpdateSchedule",
-                temporal_client_core::Code::Aborted,
-                format!(
-                    "schedule '{}' changed under each of {UPDATE_MAX_ATTEMPTS} update attempts",
-                    handle.schedule_id
-                ),
-            )))
-        })
+                Err(Error::Service(ServiceError::new(
+                    "UpdateSchedule",
+                    temporal_client_core::Code::Aborted,
+                    format!(
+                        "schedule '{}' changed under each of {UPDATE_MAX_ATTEMPTS} update attempts",
+                        handle.schedule_id
+                    ),
+                )))
+            },
+        )
         .await
     }
 }
