@@ -118,32 +118,43 @@ pub(crate) struct StartFields {
     pub(crate) signal: Option<hist::WorkflowExecutionSignaledEventAttributes>,
 }
 
+/// [`StartFields`] from a request with the start fields of StartWorkflowExecution (the
+/// two start requests share their names), and `extra` for the rest.
+macro_rules! start_fields {
+    ($r:ident, $($extra:tt)*) => {
+        StartFields {
+            namespace: $r.namespace,
+            workflow_id: $r.workflow_id,
+            workflow_type: $r.workflow_type,
+            task_queue: $r.task_queue,
+            input: $r.input,
+            execution_timeout: $r.workflow_execution_timeout,
+            run_timeout: $r.workflow_run_timeout,
+            task_timeout: $r.workflow_task_timeout,
+            identity: $r.identity,
+            request_id: $r.request_id,
+            reuse: $r.workflow_id_reuse_policy,
+            conflict: $r.workflow_id_conflict_policy,
+            retry_policy: $r.retry_policy,
+            cron_schedule: $r.cron_schedule,
+            memo: $r.memo,
+            search_attributes: $r.search_attributes,
+            header: $r.header,
+            start_delay: $r.workflow_start_delay,
+            user_metadata: $r.user_metadata,
+            $($extra)*
+        }
+    };
+}
+
 impl From<wf::StartWorkflowExecutionRequest> for StartFields {
     fn from(r: wf::StartWorkflowExecutionRequest) -> Self {
-        Self {
-            namespace: r.namespace,
-            workflow_id: r.workflow_id,
-            workflow_type: r.workflow_type,
-            task_queue: r.task_queue,
-            input: r.input,
-            execution_timeout: r.workflow_execution_timeout,
-            run_timeout: r.workflow_run_timeout,
-            task_timeout: r.workflow_task_timeout,
-            identity: r.identity,
-            request_id: r.request_id,
-            reuse: r.workflow_id_reuse_policy,
-            conflict: r.workflow_id_conflict_policy,
-            retry_policy: r.retry_policy,
-            cron_schedule: r.cron_schedule,
-            memo: r.memo,
-            search_attributes: r.search_attributes,
-            header: r.header,
-            start_delay: r.workflow_start_delay,
-            user_metadata: r.user_metadata,
+        start_fields!(
+            r,
             continued_failure: r.continued_failure,
             last_completion_result: r.last_completion_result,
             signal: None,
-        }
+        )
     }
 }
 
@@ -450,28 +461,10 @@ fn signal_with_start_fields(r: wf::SignalWithStartWorkflowExecutionRequest) -> S
         request_id: r.request_id.clone(),
         ..Default::default()
     };
-    StartFields {
-        namespace: r.namespace,
-        workflow_id: r.workflow_id,
-        workflow_type: r.workflow_type,
-        task_queue: r.task_queue,
-        input: r.input,
-        execution_timeout: r.workflow_execution_timeout,
-        run_timeout: r.workflow_run_timeout,
-        task_timeout: r.workflow_task_timeout,
-        identity: r.identity,
-        request_id: r.request_id,
-        reuse: r.workflow_id_reuse_policy,
-        conflict: r.workflow_id_conflict_policy,
-        retry_policy: r.retry_policy,
-        cron_schedule: r.cron_schedule,
-        memo: r.memo,
-        search_attributes: r.search_attributes,
-        header: r.header,
-        start_delay: r.workflow_start_delay,
-        user_metadata: r.user_metadata,
+    start_fields!(
+        r,
         continued_failure: None,
         last_completion_result: None,
         signal: Some(signal),
-    }
+    )
 }
