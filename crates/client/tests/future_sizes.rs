@@ -45,7 +45,7 @@ async fn a_pending_wait_holds_small_futures() {
         "a long-poll call's future is {long_poll} bytes"
     );
 
-    // A call's future holds its (large) request once, behind an `Arc`.
+    // A call's future holds its (large) request once, encoded.
     let start =
         connection.start_workflow_execution(wf::StartWorkflowExecutionRequest::default().into());
     let start_size = std::mem::size_of_val(&*start);

@@ -1,9 +1,10 @@
 //! One unary RPC: headers, deadline, attempts and retries, and the translation of the
 //! outcome. Every service method of the connection goes through [`Transport::unary`].
 
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 
+use bytes::Bytes;
 use futures_util::FutureExt as _;
 use futures_util::future::Either;
 use http::uri::PathAndQuery;
@@ -19,7 +20,7 @@ use tonic::codec::CompressionEncoding;
 use tonic::metadata::MetadataMap;
 use tracing::Instrument as _;
 
-use super::codec::SharedCodec;
+use super::codec::BytesCodec;
 use super::error::ConnectError;
 use super::failure::{FailureKind, classify};
 use super::h2_channel::H2Channel;
@@ -27,7 +28,7 @@ use super::headers::{StaticHeaders, grpc_timeout_value, namespace_value, parse_c
 use super::idempotency::is_idempotent;
 use super::layer::GrpcChannel;
 use super::retry::{Decision, RetryPolicy};
-use super::unary::Route;
+use super::unary::{FRAME_PREFIX, Route, frame};
 
 /// How long an RPC may take, and what its deadline means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,8 +52,14 @@ pub(crate) trait RpcRequest: Message + Send + Sync + 'static {
 }
 
 /// A call ready to send: what [`Transport::unary`] works out before the first attempt.
-struct Prepared<M> {
-    message: Arc<M>,
+/// Not generic: the retry loop and the attempts are compiled once for every RPC.
+struct Prepared {
+    /// The request as one gRPC message frame (the prefix and the encoded message),
+    /// shared by every attempt.
+    frame: Bytes,
+    /// The request's namespace, for the metrics.
+    #[cfg(feature = "metrics")]
+    metrics_namespace: String,
     retry: RetryOverride,
     kind: RpcKind,
     namespace: Option<HeaderValue>,
@@ -169,10 +176,11 @@ impl Transport {
 
     /// Sends `request` to `path` (`/package.Service/Method`), retrying as configured.
     ///
-    /// Not an `async fn`: the checks and the header work run when it is called, and the
-    /// returned future holds the message behind an `Arc` only, not the message itself
+    /// Not an `async fn`: the checks, the encoding and the header work run when it is
+    /// called, so the returned future holds the encoded request only, not the message
     /// as well (an `async fn` keeps its arguments in its state; a start request is
-    /// large, and every call's future is moved into a box).
+    /// large, and every call's future is moved into a box). Only the final decode is
+    /// generic; the retry loop is the same code for every RPC.
     pub(crate) fn unary<M, R>(
         &self,
         path: &'static str,
@@ -184,7 +192,16 @@ impl Transport {
         R: Message + Default + Send + 'static,
     {
         let prepared = self.prepare(rpc, request);
-        async move { self.send(path, rpc, prepared?).await }
+        async move {
+            let delivered = self.send(path, rpc, prepared?).await?;
+            R::decode(delivered.message).map_err(|e| {
+                // What tonic's decoder reported inside the attempt; not retried either way.
+                let status = tonic::Status::internal(format!(
+                    "the server's response could not be decoded: {e}"
+                ));
+                classify(rpc, status).0.with_attempts(delivered.attempts)
+            })
+        }
     }
 
     /// The synchronous part of a call: the size and metadata checks, the namespace
@@ -193,7 +210,7 @@ impl Transport {
         &self,
         rpc: &'static str,
         request: ServiceRequest<M>,
-    ) -> Result<Prepared<M>, ServiceError> {
+    ) -> Result<Prepared, ServiceError> {
         let ServiceRequest { message, options } = request;
         let size = message.encoded_len();
         if size > self.max_encoding_message_size {
@@ -214,8 +231,11 @@ impl Transport {
         let deadline = options
             .timeout
             .and_then(|t| Some((Instant::now().checked_add(t)?, t)));
+        let frame = frame(&message).map_err(|status| classify(rpc, status).0)?;
         Ok(Prepared {
-            message: Arc::new(message),
+            frame,
+            #[cfg(feature = "metrics")]
+            metrics_namespace: message.namespace().to_owned(),
             retry: options.retry,
             kind,
             namespace,
@@ -224,19 +244,18 @@ impl Transport {
         })
     }
 
-    /// The attempts of a prepared call, with retries and backoff.
-    async fn send<M, R>(
+    /// The attempts of a prepared call, with retries and backoff: the response message,
+    /// still encoded.
+    async fn send(
         &self,
         path: &'static str,
         rpc: &'static str,
-        prepared: Prepared<M>,
-    ) -> Result<R, ServiceError>
-    where
-        M: RpcRequest,
-        R: Message + Default + Send + 'static,
-    {
+        prepared: Prepared,
+    ) -> Result<Delivered, ServiceError> {
         let Prepared {
-            message,
+            frame,
+            #[cfg(feature = "metrics")]
+            metrics_namespace,
             retry,
             kind,
             namespace,
@@ -285,7 +304,7 @@ impl Transport {
             let started = Instant::now();
             // Boxed for every call: the call's own future then holds only the retry
             // loop, which is what a queued long poll (or a backoff) keeps alive.
-            let sending = Box::pin(self.attempt::<M, R>(&attempt, &message));
+            let sending = Box::pin(self.attempt(&attempt, &frame));
             let outcome = if span.is_disabled() {
                 sending.await
             } else {
@@ -295,15 +314,15 @@ impl Transport {
             #[cfg(feature = "metrics")]
             super::rpc_metrics::record_attempt(
                 rpc,
-                message.namespace(),
+                &metrics_namespace,
                 kind,
                 started.elapsed(),
                 outcome.as_ref().err().map(|(error, _)| error.code()),
             );
             let (error, failure) = match outcome {
-                Ok(response) => {
+                Ok(message) => {
                     span.record("grpc_code", "OK");
-                    return Ok(response);
+                    return Ok(Delivered { message, attempts });
                 }
                 Err(failed) => failed,
             };
@@ -341,15 +360,12 @@ impl Transport {
         }
     }
 
-    async fn attempt<M, R>(
+    /// One attempt: the response message, still encoded.
+    async fn attempt(
         &self,
         attempt: &Attempt<'_>,
-        message: &Arc<M>,
-    ) -> Result<R, (ServiceError, FailureKind)>
-    where
-        M: RpcRequest,
-        R: Message + Default + Send + 'static,
-    {
+        frame: &Bytes,
+    ) -> Result<Bytes, (ServiceError, FailureKind)> {
         let now = Instant::now();
         let (headers, attempt_deadline) = {
             let headers = self.headers.read().unwrap_or_else(PoisonError::into_inner);
@@ -388,13 +404,17 @@ impl Transport {
                 Either::Left(
                     direct
                         .route
-                        .call::<M, R>(channel, attempt.path, headers, &**message)
+                        .call(channel, attempt.path, headers, frame.clone())
                         .map(Ok),
                 )
             }
-            None => {
-                Either::Right(self.grpc_unary::<M, R>(kind, attempt.path, rpc, headers, message))
-            }
+            None => Either::Right(self.grpc_unary(
+                kind,
+                attempt.path,
+                rpc,
+                headers,
+                frame.slice(FRAME_PREFIX..),
+            )),
         };
         let call = call.map(move |outcome| {
             outcome?.map_err(|status| {
@@ -420,22 +440,18 @@ impl Transport {
 
     /// One attempt through tonic's `Grpc` client (user layers or gzip in the way):
     /// `Err` when the channel cannot take the request, else tonic's outcome.
-    async fn grpc_unary<M, R>(
+    async fn grpc_unary(
         &self,
         kind: RpcKind,
         path: &'static str,
         rpc: &'static str,
         headers: http::HeaderMap,
-        message: &Arc<M>,
-    ) -> Result<Result<R, tonic::Status>, (ServiceError, FailureKind)>
-    where
-        M: RpcRequest,
-        R: Message + Default + Send + 'static,
-    {
+        message: Bytes,
+    ) -> Result<Result<Bytes, tonic::Status>, (ServiceError, FailureKind)> {
         let request = tonic::Request::from_parts(
             MetadataMap::from_headers(headers),
             Extensions::new(),
-            Arc::clone(message),
+            message,
         );
         let mut grpc = match kind {
             RpcKind::Normal => self.grpc.clone(),
@@ -452,11 +468,7 @@ impl Transport {
             (error, FailureKind::NotDelivered)
         })?;
         Ok(grpc
-            .unary(
-                request,
-                PathAndQuery::from_static(path),
-                SharedCodec::<M, R>::default(),
-            )
+            .unary(request, PathAndQuery::from_static(path), BytesCodec)
             .await
             .map(tonic::Response::into_inner))
     }
@@ -492,6 +504,15 @@ fn attempt_span(
         );
     }
     span
+}
+
+/// The outcome of a call whose attempt succeeded: the response message, still
+/// encoded, and the attempts it took. The default, an empty message, is what a long
+/// poll whose deadline passed returns (it decodes as the empty response).
+#[derive(Default)]
+struct Delivered {
+    message: Bytes,
+    attempts: u32,
 }
 
 /// The per-call facts every attempt uses.

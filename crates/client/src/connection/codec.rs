@@ -1,38 +1,28 @@
-//! `SharedCodec`: a protobuf codec whose request side is an `Arc<M>`, so a request is
-//! encoded straight from the shared message on every attempt and never cloned.
+//! `BytesCodec`: the codec of tonic's `Grpc` client when it is used (user layers or
+//! gzip), over messages already encoded: the request is encoded once per call, before
+//! the first attempt, and the response is decoded by the caller. One codec type for
+//! every RPC keeps tonic's generic client code compiled once instead of once per method.
 
-use std::marker::PhantomData;
-use std::sync::Arc;
-
-use prost::Message;
+use bytes::{Buf as _, BufMut as _, Bytes};
 use tonic::Status;
 use tonic::codec::{BufferSettings, Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
 
-/// Encodes `Arc<M>`, decodes `R`.
-pub(crate) struct SharedCodec<M, R>(PhantomData<fn(M) -> R>);
+/// Sends and receives encoded protobuf messages.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct BytesCodec;
 
-impl<M, R> Default for SharedCodec<M, R> {
-    fn default() -> Self {
-        Self(PhantomData)
-    }
-}
-
-impl<M, R> Codec for SharedCodec<M, R>
-where
-    M: Message + Send + Sync + 'static,
-    R: Message + Default + Send + 'static,
-{
-    type Encode = Arc<M>;
-    type Decode = R;
-    type Encoder = SharedEncoder<M>;
-    type Decoder = MessageDecoder<R>;
+impl Codec for BytesCodec {
+    type Encode = Bytes;
+    type Decode = Bytes;
+    type Encoder = BytesCodec;
+    type Decoder = BytesCodec;
 
     fn encoder(&mut self) -> Self::Encoder {
-        SharedEncoder(PhantomData)
+        Self
     }
 
     fn decoder(&mut self) -> Self::Decoder {
-        MessageDecoder(PhantomData)
+        Self
     }
 }
 
@@ -48,16 +38,13 @@ const BUFFER_SIZE: usize = 1024;
 /// tonic's default: how much a streaming encoder buffers before yielding.
 const YIELD_THRESHOLD: usize = 32 * 1024;
 
-/// The request half of [`SharedCodec`].
-pub(crate) struct SharedEncoder<M>(PhantomData<fn(M)>);
-
-impl<M: Message> Encoder for SharedEncoder<M> {
-    type Item = Arc<M>;
+impl Encoder for BytesCodec {
+    type Item = Bytes;
     type Error = Status;
 
-    fn encode(&mut self, item: Arc<M>, buf: &mut EncodeBuf<'_>) -> Result<(), Status> {
-        item.encode(buf)
-            .map_err(|e| Status::internal(format!("the request could not be encoded: {e}")))
+    fn encode(&mut self, item: Bytes, buf: &mut EncodeBuf<'_>) -> Result<(), Status> {
+        buf.put(item);
+        Ok(())
     }
 
     fn buffer_settings(&self) -> BufferSettings {
@@ -65,17 +52,12 @@ impl<M: Message> Encoder for SharedEncoder<M> {
     }
 }
 
-/// The response half of [`SharedCodec`].
-pub(crate) struct MessageDecoder<R>(PhantomData<fn() -> R>);
-
-impl<R: Message + Default> Decoder for MessageDecoder<R> {
-    type Item = R;
+impl Decoder for BytesCodec {
+    type Item = Bytes;
     type Error = Status;
 
-    fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<R>, Status> {
-        R::decode(buf).map(Some).map_err(|e| {
-            Status::internal(format!("the server's response could not be decoded: {e}"))
-        })
+    fn decode(&mut self, buf: &mut DecodeBuf<'_>) -> Result<Option<Bytes>, Status> {
+        Ok(Some(buf.copy_to_bytes(buf.remaining())))
     }
 
     fn buffer_settings(&self) -> BufferSettings {
