@@ -194,13 +194,7 @@ impl Transport {
         let prepared = self.prepare(rpc, request);
         async move {
             let delivered = self.send(path, rpc, prepared?).await?;
-            R::decode(delivered.message).map_err(|e| {
-                // What tonic's decoder reported inside the attempt; not retried either way.
-                let status = tonic::Status::internal(format!(
-                    "the server's response could not be decoded: {e}"
-                ));
-                classify(rpc, status).0.with_attempts(delivered.attempts)
-            })
+            R::decode(delivered.message).map_err(|e| undecodable(rpc, &e, delivered.attempts))
         }
     }
 
@@ -537,6 +531,15 @@ fn without_budget(config: &RpcRetryConfig) -> RpcRetryConfig {
     }
 }
 
+/// The error of a response that is not the RPC's response message: `INTERNAL`, as
+/// tonic's decoder reported it inside the attempt (a code that is not retried).
+fn undecodable(rpc: &'static str, error: &prost::DecodeError, attempts: u32) -> ServiceError {
+    let status = tonic::Status::internal(format!(
+        "the server's response could not be decoded: {error}"
+    ));
+    classify(rpc, status).0.with_attempts(attempts)
+}
+
 /// The error of an attempt whose deadline passed in the client.
 fn deadline_passed(rpc: &'static str, timeout: Duration) -> ServiceError {
     ServiceError::new(
@@ -582,5 +585,32 @@ fn finish<R: Default>(kind: RpcKind, error: ServiceError) -> Result<R, ServiceEr
         Ok(R::default())
     } else {
         Err(error)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use temporal_client_core::proto::temporal::api::workflowservice::v1::StartWorkflowExecutionResponse;
+
+    use super::*;
+
+    #[test]
+    fn a_response_that_does_not_decode_is_internal_and_not_retried() {
+        // A length-delimited field whose length runs past the end.
+        let error = StartWorkflowExecutionResponse::decode(&[0x0a, 0x05, 0x01][..]).unwrap_err();
+        let service_error = undecodable("StartWorkflowExecution", &error, 2);
+        assert_eq!(service_error.code(), Code::Internal);
+        assert!(
+            service_error
+                .message()
+                .contains("the server's response could not be decoded"),
+            "{service_error}"
+        );
+        assert_eq!(service_error.attempts(), 2);
+        assert!(!temporal_client_core::is_retryable_code(
+            service_error.code(),
+            service_error.message()
+        ));
     }
 }
