@@ -57,9 +57,6 @@ struct Prepared {
     /// The request as one gRPC message frame (the prefix and the encoded message),
     /// shared by every attempt.
     frame: Bytes,
-    /// The request's namespace, for the metrics.
-    #[cfg(feature = "metrics")]
-    metrics_namespace: String,
     retry: RetryOverride,
     kind: RpcKind,
     namespace: Option<HeaderValue>,
@@ -225,11 +222,9 @@ impl Transport {
         let deadline = options
             .timeout
             .and_then(|t| Some((Instant::now().checked_add(t)?, t)));
-        let frame = frame(&message).map_err(|status| classify(rpc, status).0)?;
+        let frame = frame(&message, size).map_err(|status| classify(rpc, status).0)?;
         Ok(Prepared {
             frame,
-            #[cfg(feature = "metrics")]
-            metrics_namespace: message.namespace().to_owned(),
             retry: options.retry,
             kind,
             namespace,
@@ -248,8 +243,6 @@ impl Transport {
     ) -> Result<Delivered, ServiceError> {
         let Prepared {
             frame,
-            #[cfg(feature = "metrics")]
-            metrics_namespace,
             retry,
             kind,
             namespace,
@@ -308,7 +301,10 @@ impl Transport {
             #[cfg(feature = "metrics")]
             super::rpc_metrics::record_attempt(
                 rpc,
-                &metrics_namespace,
+                namespace
+                    .as_ref()
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default(),
                 kind,
                 started.elapsed(),
                 outcome.as_ref().err().map(|(error, _)| error.code()),

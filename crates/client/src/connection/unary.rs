@@ -33,7 +33,7 @@ use super::h2_channel::{H2Channel, h2_status};
 
 /// The length of a gRPC message frame's prefix: a compressed flag and a big-endian
 /// `u32` length.
-const PREFIX: usize = 5;
+pub(crate) const FRAME_PREFIX: usize = 5;
 const GRPC_STATUS: &str = "grpc-status";
 const GRPC_ENCODING: &str = "grpc-encoding";
 
@@ -101,9 +101,9 @@ impl Route {
             let _ = recv.flow_control().release_capacity(chunk.len());
             data.extend_from_slice(&chunk);
             // tonic fails a message over the limit as soon as its prefix is read.
-            if data.len() >= PREFIX {
+            if data.len() >= FRAME_PREFIX {
                 frame_length(
-                    &data[..PREFIX],
+                    &data[..FRAME_PREFIX],
                     parts.status,
                     self.max_decoding_message_size,
                 )?;
@@ -121,23 +121,20 @@ impl Route {
     }
 }
 
-/// The length of a frame's prefix: tonic's client is given a [`frame`] without it.
-pub(crate) const FRAME_PREFIX: usize = PREFIX;
-
-/// `message` as one uncompressed gRPC message frame: what [`Route::call`] sends.
-pub(crate) fn frame<M: Message>(message: &M) -> Result<Bytes, Status> {
-    let len = message.encoded_len();
+/// `message`, whose encoded length is `len` (the caller has it from its size check),
+/// as one uncompressed gRPC message frame: what [`Route::call`] sends, and without its
+/// first [`FRAME_PREFIX`] bytes what tonic's client is given.
+pub(crate) fn frame<M: Message>(message: &M, len: usize) -> Result<Bytes, Status> {
     let prefix_len = u32::try_from(len).map_err(|_| {
         Status::internal(format!(
             "the request could not be encoded: {len} bytes do not fit a gRPC frame"
         ))
     })?;
-    let mut buf = BytesMut::with_capacity(PREFIX + len);
+    let mut buf = BytesMut::with_capacity(FRAME_PREFIX + len);
     buf.put_u8(0);
     buf.put_u32(prefix_len);
-    message
-        .encode(&mut buf)
-        .map_err(|e| Status::internal(format!("the request could not be encoded: {e}")))?;
+    // `encode` would measure the message again; the buffer already has room for it.
+    message.encode_raw(&mut buf);
     Ok(buf.freeze())
 }
 
@@ -202,10 +199,10 @@ fn decode_body(
     limit: usize,
 ) -> Result<Bytes, Status> {
     let mut message = None;
-    if data.len() >= PREFIX {
-        let len = frame_length(&data[..PREFIX], http_status, limit)?;
-        if data.len() - PREFIX >= len {
-            data.advance(PREFIX);
+    if data.len() >= FRAME_PREFIX {
+        let len = frame_length(&data[..FRAME_PREFIX], http_status, limit)?;
+        if data.len() - FRAME_PREFIX >= len {
+            data.advance(FRAME_PREFIX);
             message = Some(data.split_to(len));
         }
     }
@@ -309,20 +306,20 @@ mod tests {
 
     #[test]
     fn a_frame_is_the_prefix_and_the_message() {
-        let body = frame(&response()).unwrap();
+        let body = frame(&response(), response().encoded_len()).unwrap();
         let len = response().encoded_len();
         assert_eq!(body[0], 0);
         assert_eq!(
             u32::from_be_bytes(body[1..5].try_into().unwrap()) as usize,
             len
         );
-        assert_eq!(body.len(), PREFIX + len);
+        assert_eq!(body.len(), FRAME_PREFIX + len);
         assert_eq!(decode(body, Some(&ok())).unwrap(), response());
     }
 
     #[test]
     fn an_error_in_the_trailers_wins_over_the_message() {
-        let body = frame(&response()).unwrap();
+        let body = frame(&response(), response().encoded_len()).unwrap();
         let trailers = trailers(&[("grpc-status", "5"), ("grpc-message", "workflow%20gone")]);
         let status = decode(body, Some(&trailers)).unwrap_err();
         assert_eq!(status.code(), Code::NotFound);
@@ -335,7 +332,9 @@ mod tests {
         assert_eq!(status.code(), Code::Internal);
         assert_eq!(status.message(), "Missing response message.");
         // A partial frame before OK trailers is no message either.
-        let partial = frame(&response()).unwrap().slice(..7);
+        let partial = frame(&response(), response().encoded_len())
+            .unwrap()
+            .slice(..7);
         assert_eq!(
             decode(partial, Some(&ok())).unwrap_err().message(),
             "Missing response message."
@@ -344,7 +343,7 @@ mod tests {
 
     #[test]
     fn a_stream_without_trailers_is_unknown_or_an_early_end() {
-        let body = frame(&response()).unwrap();
+        let body = frame(&response(), response().encoded_len()).unwrap();
         let status = decode(body.clone(), None).unwrap_err();
         assert_eq!(status.code(), Code::Unknown);
         assert!(
@@ -380,7 +379,7 @@ mod tests {
 
     #[test]
     fn a_message_over_the_limit_is_tonics_out_of_range() {
-        let body = frame(&response()).unwrap();
+        let body = frame(&response(), response().encoded_len()).unwrap();
         let status = decode_body(StatusCode::OK, body, Some(&ok()), 3).unwrap_err();
         assert_eq!(status.code(), Code::OutOfRange);
         let len = response().encoded_len();
@@ -399,7 +398,7 @@ mod tests {
 
     #[test]
     fn a_compressed_or_unknown_flag_is_a_protocol_error() {
-        let mut body = BytesMut::from(&frame(&response()).unwrap()[..]);
+        let mut body = BytesMut::from(&frame(&response(), response().encoded_len()).unwrap()[..]);
         body[0] = 1;
         let status = decode(body.clone().freeze(), Some(&ok())).unwrap_err();
         assert_eq!(status.code(), Code::Internal);
@@ -415,7 +414,7 @@ mod tests {
 
     #[test]
     fn the_message_is_returned_without_its_prefix_or_what_follows() {
-        let mut body = BytesMut::from(&frame(&response()).unwrap()[..]);
+        let mut body = BytesMut::from(&frame(&response(), response().encoded_len()).unwrap()[..]);
         body.extend_from_slice(&[0, 0]);
         let message = decode_body(StatusCode::OK, body.freeze(), Some(&ok()), LIMIT).unwrap();
         assert_eq!(message, response().encode_to_vec());
