@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod dev_server_support;
+
 use std::time::Duration;
 
 use temporal_client::{Connection, ConnectionOptions};
@@ -17,18 +19,7 @@ use temporal_client_core::proto::temporal::api::workflowservice::v1 as wf;
 use temporal_client_core::{Code, ServiceRequest, WorkflowService};
 
 fn dev_server_address() -> Option<String> {
-    match std::env::var("TEMPORAL_ADDRESS") {
-        Ok(address) if !address.is_empty() => Some(address),
-        _ if std::env::var("TEMPORAL_REQUIRE_SERVER").as_deref() == Ok("1") => {
-            panic!("TEMPORAL_REQUIRE_SERVER=1 but TEMPORAL_ADDRESS is not set")
-        }
-        _ => {
-            eprintln!(
-                "SKIPPED connection_dev_server: TEMPORAL_ADDRESS is not set (run scripts/test.sh to start a dev server)"
-            );
-            None
-        }
-    }
+    dev_server_support::dev_server_address("connection_dev_server")
 }
 
 #[tokio::test]
@@ -136,4 +127,55 @@ async fn connection_talks_to_a_real_dev_server() {
     )
     .await
     .expect("terminate");
+}
+
+/// With gzip or a user layer, calls go through tonic's client (with one codec over
+/// encoded messages) instead of the direct path: a start, a describe and a server
+/// error (NOT_FOUND, a trailers-only response) come back as on the direct path.
+#[tokio::test]
+async fn gzip_and_layered_connections_start_describe_and_fail_alike() {
+    let Some(address) = dev_server_address() else {
+        return;
+    };
+    use temporal_client::{Client, Error, WorkflowDefinition, WorkflowOptions};
+    const WORKFLOW: WorkflowDefinition<(String,), ()> = WorkflowDefinition::new("tonic-path");
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    let options = [
+        ("gzip", ConnectionOptions::new(&address).gzip(true)),
+        (
+            "layer",
+            ConnectionOptions::new(&address).layer(tower::layer::util::Identity::new()),
+        ),
+    ];
+    for (name, options) in options {
+        let client = Client::new(Connection::connect(options).await.unwrap());
+        let id = format!("tonic-path-{name}-{millis}");
+        let handle = client
+            .start(
+                WORKFLOW,
+                WorkflowOptions::new(&id, "tonic-path").args(("x".repeat(2048),)),
+            )
+            .await
+            .unwrap();
+        let description = handle.describe().await.unwrap();
+        assert_eq!(description.execution.workflow_id, id, "[{name}]");
+        assert_eq!(
+            Some(description.execution.run_id.as_str()),
+            handle.run_id(),
+            "[{name}]"
+        );
+        let missing = client
+            .get_handle::<()>(format!("{id}-missing"))
+            .describe()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(missing, Error::WorkflowNotFound { .. }),
+            "[{name}] {missing:?}"
+        );
+        handle.terminate().await.unwrap();
+    }
 }
