@@ -95,3 +95,57 @@ async fn each_attempt_has_a_span_with_its_code_and_wait_and_nothing_secret() {
         );
     }
 }
+
+/// A response that does not decode fails the call with `INTERNAL`, and its attempt's
+/// span says so too: the attempt is reported after the decode. Direct calls and
+/// calls through a user layer (tonic's client) alike.
+#[tokio::test]
+async fn an_attempt_whose_response_does_not_decode_is_internal_in_its_span() {
+    let (server, client) = serve().await;
+    let layered = Client::new(
+        Connection::connect(
+            ConnectionOptions::new(server.url().unwrap())
+                .retry(quick_retry())
+                .layer(tower::layer::util::Identity::new()),
+        )
+        .await
+        .unwrap(),
+    );
+    let handle = client
+        .start(COUNTER, WorkflowOptions::new("garbled", "q").args((1,)))
+        .await
+        .unwrap();
+    for (path, client) in [("direct", &client), ("layered", &layered)] {
+        server
+            .faults()
+            .garble_response_next("DescribeWorkflowExecution", 1);
+        let (spans, dispatch) = Spans::dispatch();
+        let err = async {
+            client
+                .get_handle::<i64>(handle.workflow_id())
+                .describe()
+                .await
+                .unwrap_err()
+        }
+        .with_subscriber(dispatch)
+        .await;
+        let service = err.service_error().expect("a service error");
+        assert_eq!(service.code(), Code::Internal, "{path}: {err}");
+        assert_eq!(service.attempts(), 1, "{path}: {err}");
+        let [describe] = spans
+            .named("temporal.describe_workflow")
+            .try_into()
+            .unwrap();
+        assert_eq!(describe.field("grpc_code"), Some("INTERNAL"), "{path}");
+        let [attempt] = spans.children(&describe).try_into().unwrap();
+        assert_eq!(attempt.field("grpc_code"), Some("INTERNAL"), "{path}");
+        assert_eq!(attempt.field("otel.status_code"), Some("ERROR"), "{path}");
+    }
+    // Not retried, and the next call decodes again.
+    assert_eq!(server.faults().calls("DescribeWorkflowExecution"), 2);
+    client
+        .get_handle::<i64>(handle.workflow_id())
+        .describe()
+        .await
+        .unwrap();
+}

@@ -166,3 +166,34 @@ async fn requests_failures_and_latency_are_counted_per_attempt() {
     assert!(memory.count(&format!("temporal_long_request{{{history}}}")) >= 1);
     assert_eq!(memory.count(&format!("temporal_request{{{history}}}")), 0);
 }
+
+/// A response that does not decode is the `INTERNAL` failure the caller gets, in the
+/// metrics as well; it is not retried. (An RPC the other test does not make: the
+/// recorder is shared.)
+#[tokio::test]
+async fn an_attempt_whose_response_does_not_decode_counts_as_internal() {
+    let memory = memory();
+    let (server, client) = serve().await;
+    server
+        .faults()
+        .garble_response_next("CountWorkflowExecutions", 1);
+    let err = client.count("").await.unwrap_err();
+    assert_eq!(
+        err.service_error().map(|e| e.code()),
+        Some(Code::Internal),
+        "{err}"
+    );
+    client.count("").await.unwrap();
+
+    let count = "namespace=default,operation=CountWorkflowExecutions";
+    assert_eq!(memory.count(&format!("temporal_request{{{count}}}")), 2);
+    assert_eq!(
+        memory.count(&format!(
+            "temporal_request_failure{{{count},status_code=INTERNAL}}"
+        )),
+        1,
+        "{:?}",
+        memory.names()
+    );
+    assert_eq!(server.faults().calls("CountWorkflowExecutions"), 2);
+}

@@ -264,6 +264,18 @@ async fn fail_next_fails_that_many_calls_then_recovers() {
     assert_eq!(ErrorDetails::decode_status(err.details()), Some(details));
 }
 
+/// A garbled response reaches the client as a message no gRPC client decodes; the
+/// call still took effect, and the next one answers normally.
+#[tokio::test]
+async fn garble_response_next_sends_a_message_that_does_not_decode() {
+    let server = TestServer::duplex(tiny());
+    server.faults().garble_response_next("GetSystemInfo", 1);
+    let status = system_version(server.channel()).await.unwrap_err();
+    assert_eq!(status.code(), tonic::Code::Internal, "{status}");
+    assert_eq!(system_version(server.channel()).await.unwrap(), "tiny-1.0");
+    assert_eq!(server.faults().calls("GetSystemInfo"), 2);
+}
+
 /// On a paused clock, so the calls without latency take no time at all, whatever the
 /// machine's load: the clock moves only while every task waits.
 #[tokio::test(start_paused = true)]

@@ -190,8 +190,16 @@ impl Transport {
     {
         let prepared = self.prepare(rpc, request);
         async move {
-            let delivered = self.send(path, rpc, prepared?).await?;
-            R::decode(delivered.message).map_err(|e| undecodable(rpc, &e, delivered.attempts))
+            let Delivered {
+                message,
+                attempts,
+                report,
+            } = self.send(path, rpc, prepared?).await?;
+            let decoded = R::decode(message).map_err(|e| undecodable(rpc, &e, attempts));
+            if let Some(report) = report {
+                report.end(decoded.as_ref().err().map(ServiceError::code));
+            }
+            decoded
         }
     }
 
@@ -279,7 +287,6 @@ impl Transport {
         let mut waited: Option<Duration> = None;
         loop {
             attempts = attempts.saturating_add(1);
-            let span = attempt_span(rpc, attempts, kind, waited);
             // Long polls take a slot first; queued ones hold no stream and little
             // memory.
             let permit = if kind == RpcKind::Normal {
@@ -287,40 +294,38 @@ impl Transport {
             } else {
                 self.long_polls.acquire().await.ok()
             };
-            #[cfg(feature = "metrics")]
-            let started = Instant::now();
+            let report = AttemptReport {
+                span: attempt_span(rpc, attempts, kind, waited),
+                #[cfg(feature = "metrics")]
+                rpc,
+                #[cfg(feature = "metrics")]
+                kind,
+                #[cfg(feature = "metrics")]
+                namespace: namespace.clone(),
+                #[cfg(feature = "metrics")]
+                started: Instant::now(),
+            };
             // Boxed for every call: the call's own future then holds only the retry
             // loop, which is what a queued long poll (or a backoff) keeps alive.
             let sending = Box::pin(self.attempt(&attempt, &frame));
-            let outcome = if span.is_disabled() {
+            let outcome = if report.span.is_disabled() {
                 sending.await
             } else {
-                sending.instrument(span.clone()).await
+                sending.instrument(report.span.clone()).await
             };
             drop(permit);
-            #[cfg(feature = "metrics")]
-            super::rpc_metrics::record_attempt(
-                rpc,
-                namespace
-                    .as_ref()
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default(),
-                kind,
-                started.elapsed(),
-                outcome.as_ref().err().map(|(error, _)| error.code()),
-            );
             let (error, failure) = match outcome {
+                // Reported once the message is decoded.
                 Ok(message) => {
-                    span.record("grpc_code", "OK");
-                    return Ok(Delivered { message, attempts });
+                    return Ok(Delivered {
+                        message,
+                        attempts,
+                        report: Some(report),
+                    });
                 }
                 Err(failed) => failed,
             };
-            if !span.is_disabled() {
-                span.record("grpc_code", tracing::field::display(error.code()));
-                span.record("otel.status_code", "ERROR");
-            }
-            drop(span);
+            report.end(Some(error.code()));
             // What happened decides first (a TLS failure or a local limit does not heal;
             // a lost connection may be repeated only by a call safe to repeat), then the
             // code; a long poll refused for load backs off without the unary budget.
@@ -497,12 +502,60 @@ fn attempt_span(
 }
 
 /// The outcome of a call whose attempt succeeded: the response message, still
-/// encoded, and the attempts it took. The default, an empty message, is what a long
-/// poll whose deadline passed returns (it decodes as the empty response).
+/// encoded, the attempts it took, and the last attempt, to be reported once the
+/// message is decoded. The default, an empty message, is what a long poll whose
+/// deadline passed returns (it decodes as the empty response; its attempt was
+/// reported as the deadline).
 #[derive(Default)]
 struct Delivered {
     message: Bytes,
     attempts: u32,
+    report: Option<AttemptReport>,
+}
+
+/// One attempt's span and request metrics, reported once with its outcome. A
+/// delivered response is reported after it is decoded, so one that does not decode
+/// is the `INTERNAL` failure the caller gets in the span and the metrics too, as when
+/// tonic's client decoded inside the attempt.
+struct AttemptReport {
+    span: tracing::Span,
+    #[cfg(feature = "metrics")]
+    rpc: &'static str,
+    #[cfg(feature = "metrics")]
+    kind: RpcKind,
+    #[cfg(feature = "metrics")]
+    namespace: Option<HeaderValue>,
+    #[cfg(feature = "metrics")]
+    started: Instant,
+}
+
+impl AttemptReport {
+    /// Records the outcome: `failure` is the gRPC code when the attempt failed.
+    fn end(self, failure: Option<Code>) {
+        #[cfg(feature = "metrics")]
+        super::rpc_metrics::record_attempt(
+            self.rpc,
+            self.namespace
+                .as_ref()
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default(),
+            self.kind,
+            self.started.elapsed(),
+            failure,
+        );
+        if self.span.is_disabled() {
+            return;
+        }
+        match failure {
+            None => {
+                self.span.record("grpc_code", "OK");
+            }
+            Some(code) => {
+                self.span.record("grpc_code", tracing::field::display(code));
+                self.span.record("otel.status_code", "ERROR");
+            }
+        }
+    }
 }
 
 /// The per-call facts every attempt uses.

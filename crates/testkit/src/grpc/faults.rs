@@ -42,8 +42,8 @@ struct FaultState {
     rules: Mutex<Rules>,
     calls: Mutex<HashMap<&'static str, u64>>,
     connections: Mutex<JoinSet<()>>,
-    /// True when a stream-reset rule is set.
-    resetting: AtomicBool,
+    /// True when a stream-reset or garbled-response rule is set.
+    replacing_bodies: AtomicBool,
     /// Wakes every connection to send a graceful GOAWAY.
     goaway: tokio::sync::Notify,
 }
@@ -55,14 +55,23 @@ struct Rules {
     latency: HashMap<String, Duration>,
     /// Calls whose response is lost after the service applied them.
     lost_responses: Vec<FailRule>,
-    /// Calls whose stream is reset after the service applied them.
-    resets: Vec<ResetRule>,
+    /// Calls whose response body is replaced after the service applied them.
+    bodies: Vec<BodyRule>,
 }
 
-struct ResetRule {
+struct BodyRule {
     rpc: String,
     remaining: u32,
-    reason: h2::Reason,
+    fault: BodyFault,
+}
+
+/// What replaces the response body of a call the service answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BodyFault {
+    /// The stream is reset (`RST_STREAM`) with this reason.
+    Reset(h2::Reason),
+    /// A message that is no protobuf message at all, then an OK status.
+    Garbled,
 }
 
 struct FailRule {
@@ -122,10 +131,10 @@ impl Faults {
         rules.failures.clear();
         rules.latency.clear();
         rules.lost_responses.clear();
-        rules.resets.clear();
+        rules.bodies.clear();
         self.inner.active.store(false, Ordering::Release);
         self.inner.losing.store(false, Ordering::Release);
-        self.inner.resetting.store(false, Ordering::Release);
+        self.inner.replacing_bodies.store(false, Ordering::Release);
     }
 
     /// Closes every open client connection at once, in the middle of any call in flight
@@ -148,35 +157,48 @@ impl Faults {
     /// `reason`, e.g. `h2::Reason::INTERNAL_ERROR`) instead of sending the response,
     /// as a proxy or a crashing frontend does mid-call.
     pub fn reset_stream_next(&self, rpc: &str, n: u32, reason: h2::Reason) {
+        self.replace_body_next(rpc, n, BodyFault::Reset(reason));
+    }
+
+    /// Lets the next `n` calls of `rpc` (or of any RPC, with [`ANY_RPC`]) reach the
+    /// service and take effect, then answers with a gRPC message that does not decode
+    /// (a length-delimited field longer than the message) and an `OK` status, as a
+    /// proxy that mangles bodies or a server of another API would. The gRPC clients
+    /// report it as `INTERNAL`.
+    pub fn garble_response_next(&self, rpc: &str, n: u32) {
+        self.replace_body_next(rpc, n, BodyFault::Garbled);
+    }
+
+    fn replace_body_next(&self, rpc: &str, n: u32, fault: BodyFault) {
         if n == 0 {
             return;
         }
         let mut rules = lock(&self.inner.rules);
-        rules.resets.push(ResetRule {
+        rules.bodies.push(BodyRule {
             rpc: rpc.to_owned(),
             remaining: n,
-            reason,
+            fault,
         });
-        self.inner.resetting.store(true, Ordering::Release);
+        self.inner.replacing_bodies.store(true, Ordering::Release);
     }
 
-    /// The stream-reset rule for a call of `rpc`, if one matches (one use taken).
-    pub(crate) fn take_reset(&self, rpc: &str) -> Option<h2::Reason> {
-        if !self.inner.resetting.load(Ordering::Acquire) {
+    /// The body rule for a call of `rpc`, if one matches (one use taken).
+    pub(crate) fn take_body_fault(&self, rpc: &str) -> Option<BodyFault> {
+        if !self.inner.replacing_bodies.load(Ordering::Acquire) {
             return None;
         }
         let mut rules = lock(&self.inner.rules);
-        let index = rules.resets.iter().position(|r| matches(&r.rpc, rpc))?;
-        let rule = &mut rules.resets[index];
+        let index = rules.bodies.iter().position(|r| matches(&r.rpc, rpc))?;
+        let rule = &mut rules.bodies[index];
         rule.remaining = rule.remaining.saturating_sub(1);
-        let reason = rule.reason;
+        let fault = rule.fault;
         if rule.remaining == 0 {
-            rules.resets.remove(index);
+            rules.bodies.remove(index);
         }
         self.inner
-            .resetting
-            .store(!rules.resets.is_empty(), Ordering::Release);
-        Some(reason)
+            .replacing_bodies
+            .store(!rules.bodies.is_empty(), Ordering::Release);
+        Some(fault)
     }
 
     /// Resolves at the next [`goaway_connections`](Self::goaway_connections).

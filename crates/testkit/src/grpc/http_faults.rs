@@ -1,5 +1,6 @@
-//! The faults that live below gRPC, in HTTP/2: a stream reset after the service
-//! answered ([`Faults::reset_stream_next`]).
+//! The faults that replace a response body after the service answered: a stream reset
+//! ([`Faults::reset_stream_next`]) and a message that does not decode
+//! ([`Faults::garble_response_next`]).
 
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -10,22 +11,22 @@ use tonic::body::Body;
 use tonic::codegen::Bytes;
 use tonic::service::Routes;
 
-use super::faults::Faults;
+use super::faults::{BodyFault, Faults};
 
-/// The server's routes, with the stream-reset rules of [`Faults`] applied to each call.
+/// The server's routes, with the body rules of [`Faults`] applied to each call.
 #[derive(Clone)]
-pub(crate) struct ResettingRoutes {
+pub(crate) struct BodyFaultRoutes {
     routes: Routes,
     faults: Faults,
 }
 
-impl ResettingRoutes {
+impl BodyFaultRoutes {
     pub(crate) fn new(routes: Routes, faults: Faults) -> Self {
         Self { routes, faults }
     }
 }
 
-impl<B> tower::Service<http::Request<B>> for ResettingRoutes
+impl<B> tower::Service<http::Request<B>> for BodyFaultRoutes
 where
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -41,19 +42,21 @@ where
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let rpc = request.uri().path().rsplit('/').next().unwrap_or_default();
-        let reset = self.faults.take_reset(rpc);
+        let fault = self.faults.take_body_fault(rpc);
         let call = tower::Service::call(&mut self.routes, request);
         Box::pin(async move {
             // The unary handler has run (and taken effect) once the response head is
             // ready; only the body is replaced.
             let response = call.await?;
-            Ok(match reset {
-                Some(reason) => {
-                    let (parts, _answer) = response.into_parts();
-                    http::Response::from_parts(parts, Body::new(ResetBody(Some(reason))))
-                }
-                None => response,
-            })
+            let Some(fault) = fault else {
+                return Ok(response);
+            };
+            let (parts, _answer) = response.into_parts();
+            let body = match fault {
+                BodyFault::Reset(reason) => Body::new(ResetBody(Some(reason))),
+                BodyFault::Garbled => Body::new(GarbledBody { sent: 0 }),
+            };
+            Ok(http::Response::from_parts(parts, body))
         })
     }
 }
@@ -71,5 +74,38 @@ impl http_body::Body for ResetBody {
         _cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, h2::Error>>> {
         Poll::Ready(self.0.take().map(|reason| Err(h2::Error::from(reason))))
+    }
+}
+
+/// A gRPC response whose message is not protobuf: field 1, length-delimited, announces
+/// five bytes and carries one. Every message type fails to decode it, known field or
+/// not. Then the `OK` trailers, so only the message is wrong.
+struct GarbledBody {
+    /// The frames sent so far: the message, then the trailers.
+    sent: u8,
+}
+
+/// Uncompressed, three bytes long, then the three bytes.
+const GARBLED_MESSAGE: &[u8] = &[0, 0, 0, 0, 3, 0x0a, 0x05, 0x01];
+
+impl http_body::Body for GarbledBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let frame = match self.sent {
+            0 => Frame::data(Bytes::from_static(GARBLED_MESSAGE)),
+            1 => {
+                let mut trailers = http::HeaderMap::new();
+                trailers.insert("grpc-status", http::HeaderValue::from_static("0"));
+                Frame::trailers(trailers)
+            }
+            _ => return Poll::Ready(None),
+        };
+        self.sent += 1;
+        Poll::Ready(Some(Ok(frame)))
     }
 }

@@ -429,14 +429,15 @@ impl ConnectionServer {
 /// Serves HTTP/2 gRPC on one connection until it closes. The calls of the connection
 /// run as tasks owned by it, so aborting the connection cancels its calls too.
 /// [`Faults::goaway_connections`] starts a graceful shutdown of it, and the
-/// stream-reset rules apply to its calls. It advertises `max_streams` concurrent streams.
+/// stream-reset and garbled-response rules apply to its calls. It advertises
+/// `max_streams` concurrent streams.
 async fn serve_http2<IO>(io: IO, routes: Routes, faults: Faults, max_streams: u32)
 where
     IO: AsyncRead + AsyncWrite + Send + Unpin + 'static,
 {
     let calls = CallTasks::default();
     let _cancel_calls = CancelOnDrop(calls.clone());
-    let service = http_faults::ResettingRoutes::new(routes, faults.clone());
+    let service = http_faults::BodyFaultRoutes::new(routes, faults.clone());
     let connection = hyper::server::conn::http2::Builder::new(calls)
         .timer(TokioTimer::new())
         .max_concurrent_streams(max_streams)
