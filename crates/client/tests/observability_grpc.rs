@@ -149,3 +149,51 @@ async fn an_attempt_whose_response_does_not_decode_is_internal_in_its_span() {
         .await
         .unwrap();
 }
+
+/// A long poll whose deadline passes ends normally: its attempt span has the code but
+/// is not an error (as in the metrics), while the operation that gave up waiting is.
+#[tokio::test]
+async fn a_long_poll_that_reaches_its_deadline_is_not_an_error_span() {
+    let fake = FakeServer::new();
+    conformance_workflows::register_all(&fake);
+    let server = TestServer::start(Arc::new(fake)).await.unwrap();
+    let client = Client::new(
+        Connection::connect(
+            ConnectionOptions::new(server.url().unwrap()).long_poll_timeout(Duration::from_secs(1)),
+        )
+        .await
+        .unwrap(),
+    );
+    // Waits for a signal that never comes.
+    let handle = client
+        .start(COUNTER, WorkflowOptions::new("waiting", "q").args((1,)))
+        .await
+        .unwrap();
+    let (spans, dispatch) = Spans::dispatch();
+    let err = async {
+        handle
+            .result()
+            .timeout(Duration::from_millis(2200))
+            .await
+            .unwrap_err()
+    }
+    .with_subscriber(dispatch)
+    .await;
+    assert!(err.is_timeout(), "{err}");
+
+    let [result] = spans
+        .named("temporal.get_workflow_result")
+        .try_into()
+        .unwrap();
+    assert_eq!(result.field("otel.status_code"), Some("ERROR"));
+    let polls: Vec<_> = spans
+        .children(&result)
+        .into_iter()
+        .filter(|a| a.field("grpc_code") == Some("DEADLINE_EXCEEDED"))
+        .collect();
+    assert!(!polls.is_empty(), "no long poll reached its deadline");
+    for poll in polls {
+        assert_eq!(poll.field("rpc"), Some("GetWorkflowExecutionHistory"));
+        assert_eq!(poll.field("otel.status_code"), None, "{poll:?}");
+    }
+}

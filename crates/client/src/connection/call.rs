@@ -43,6 +43,16 @@ pub(crate) enum RpcKind {
     LongWait,
 }
 
+impl RpcKind {
+    /// Whether an attempt that ended with `code` failed. A long poll whose deadline
+    /// passed did not: "nothing yet" is its normal end, the caller gets the empty
+    /// response, and neither the metrics nor the attempt's span count it as a failure
+    /// (the official SDKs' metrics do the same).
+    pub(crate) fn failed_with(self, code: Code) -> bool {
+        !(self == RpcKind::LongPoll && code == Code::DeadlineExceeded)
+    }
+}
+
 /// What the transport needs to know about a request message.
 pub(crate) trait RpcRequest: Message + Send + Sync + 'static {
     /// The request's namespace (sent as `temporal-namespace`), or `""`.
@@ -298,7 +308,6 @@ impl Transport {
                 span: attempt_span(rpc, attempts, kind, waited),
                 #[cfg(feature = "metrics")]
                 rpc,
-                #[cfg(feature = "metrics")]
                 kind,
                 #[cfg(feature = "metrics")]
                 namespace: namespace.clone(),
@@ -472,8 +481,9 @@ impl Transport {
 /// The span of one RPC attempt, `temporal.rpc` at level INFO, inside the operation's
 /// span: `rpc` (the method name, e.g. `StartWorkflowExecution`), `attempt` (1 for the
 /// first), `long_poll` (the call is a long poll or a server-held wait), `backoff_ms`
-/// (the wait before this attempt, on retries), `grpc_code` (`OK` or the failure's code).
-/// Never metadata, headers or message contents.
+/// (the wait before this attempt, on retries), `grpc_code` (`OK` or the failure's code),
+/// `otel.status_code` (`ERROR` when the attempt failed; a long poll whose deadline
+/// passed did not). Never metadata, headers or message contents.
 fn attempt_span(
     rpc: &'static str,
     attempt: u32,
@@ -521,7 +531,6 @@ struct AttemptReport {
     span: tracing::Span,
     #[cfg(feature = "metrics")]
     rpc: &'static str,
-    #[cfg(feature = "metrics")]
     kind: RpcKind,
     #[cfg(feature = "metrics")]
     namespace: Option<HeaderValue>,
@@ -552,7 +561,9 @@ impl AttemptReport {
             }
             Some(code) => {
                 self.span.record("grpc_code", tracing::field::display(code));
-                self.span.record("otel.status_code", "ERROR");
+                if self.kind.failed_with(code) {
+                    self.span.record("otel.status_code", "ERROR");
+                }
             }
         }
     }
@@ -630,7 +641,7 @@ fn outcome_unknown(error: ServiceError) -> ServiceError {
 /// whose deadline passed is an empty response, any other failure the error.
 #[allow(clippy::result_large_err)]
 fn finish<R: Default>(kind: RpcKind, error: ServiceError) -> Result<R, ServiceError> {
-    if kind == RpcKind::LongPoll && error.code() == Code::DeadlineExceeded {
+    if !kind.failed_with(error.code()) {
         Ok(R::default())
     } else {
         Err(error)

@@ -48,8 +48,7 @@ pub(crate) fn record_attempt(
     ];
     metrics::counter!(requests, &labels).increment(1);
     metrics::histogram!(latency, &labels).record(elapsed.as_secs_f64() * 1000.0);
-    let failure =
-        failure.filter(|code| !(kind == RpcKind::LongPoll && *code == Code::DeadlineExceeded));
+    let failure = failure.filter(|code| kind.failed_with(*code));
     if let Some(code) = failure {
         let [operation, namespace] = labels;
         let labels = [operation, namespace, ("status_code", code.to_string())];
