@@ -21,7 +21,7 @@ use temporal_client::{Client, Error, WorkflowExecutionStatus, WorkflowOptions, a
 use temporal_client_core::{ServiceRequest, WorkflowService};
 
 use crate::backend::{Backend, on_every_backend};
-use crate::defs::{ECHO, SLEEP};
+use crate::defs::{COUNT, ECHO, SLEEP, STAGE};
 
 fn echo_schedule(backend: &Backend, workflow_id: &str, spec: ScheduleSpec) -> Schedule {
     Schedule::new(
@@ -452,6 +452,122 @@ async fn cron_strings_are_parsed_by_the_server() {
             service.message().contains("Invalid schedule spec"),
             "{err:?}"
         );
+    })
+    .await;
+}
+
+/// List queries: by id, by pause state and by the schedule's own search attributes,
+/// and the server's refusals of workflow attributes, unknown names and wrong types.
+#[tokio::test]
+async fn list_queries_filter_by_id_pause_and_search_attributes() {
+    on_every_backend(|backend| async move {
+        let stage = backend.id("sched-stage");
+        let (running, paused) = (backend.id("sched-q-run"), backend.id("sched-q-paused"));
+        for (id, count, pause) in [(&running, 1, false), (&paused, 5, true)] {
+            let schedule = echo_schedule(&backend, id, long_interval())
+                .state(ScheduleState::new().paused(pause));
+            backend
+                .client
+                .schedules()
+                .create(id, schedule)
+                .search_attribute(&STAGE, stage.clone())
+                .search_attribute(&COUNT, count)
+                .await
+                .expect("create");
+        }
+        let ids = |query: String| {
+            let client = backend.client.clone();
+            async move {
+                let mut ids: Vec<String> = client
+                    .schedules()
+                    .list(query)
+                    .into_vec()
+                    .await
+                    .expect("list")
+                    .into_iter()
+                    .map(|s| s.id)
+                    .collect();
+                ids.sort();
+                ids
+            }
+        };
+        let both = format!("ConformanceStage = '{stage}'");
+        let mut expected = vec![running.clone(), paused.clone()];
+        expected.sort();
+        // Visibility is eventually consistent.
+        backend
+            .eventually("both schedules in list", || {
+                let listed = ids(both.clone());
+                let expected = expected.clone();
+                async move { (listed.await == expected).then_some(()) }
+            })
+            .await;
+        assert_eq!(
+            ids(format!("{both} AND TemporalSchedulePaused = true")).await,
+            std::slice::from_ref(&paused)
+        );
+        assert_eq!(
+            ids(format!("{both} AND NOT TemporalSchedulePaused = true")).await,
+            std::slice::from_ref(&running)
+        );
+        assert_eq!(
+            ids(format!("{both} AND ConformanceCount > 2")).await,
+            std::slice::from_ref(&paused)
+        );
+        assert_eq!(
+            ids(format!("ScheduleId = '{running}'")).await,
+            std::slice::from_ref(&running)
+        );
+        assert_eq!(
+            ids(format!(
+                "ScheduleId IN ('{running}', '{paused}') AND ConformanceCount < 3"
+            ))
+            .await,
+            std::slice::from_ref(&running)
+        );
+
+        for (query, says) in [
+            ("WorkflowId = 'x'", "cannot filter on \"WorkflowId\""),
+            (
+                "ExecutionStatus = 'Running'",
+                "cannot filter on \"ExecutionStatus\"",
+            ),
+            (
+                "NoSuchAttribute = 1",
+                "invalid search attribute: NoSuchAttribute",
+            ),
+            ("TemporalSchedulePaused = 'yes'", "invalid expression"),
+        ] {
+            let err = backend
+                .client
+                .schedules()
+                .list(query)
+                .into_vec()
+                .await
+                .expect_err(query);
+            let service = err.service_error().expect("the server's error");
+            assert_eq!(
+                service.code(),
+                temporal_client::Code::InvalidArgument,
+                "[{}] {query}: {err:?}",
+                backend.kind
+            );
+            assert!(
+                service.message().contains(says),
+                "[{}] {query}: {err:?}",
+                backend.kind
+            );
+        }
+
+        for id in [&running, &paused] {
+            backend
+                .client
+                .schedules()
+                .get_handle(id)
+                .delete()
+                .await
+                .expect("delete");
+        }
     })
     .await;
 }

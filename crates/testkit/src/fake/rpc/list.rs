@@ -38,7 +38,7 @@ fn status_name(status: Status) -> &'static str {
     }
 }
 
-fn value_type(kind: IndexedValueType) -> Option<ValueType> {
+pub(crate) fn value_type(kind: IndexedValueType) -> Option<ValueType> {
     Some(match kind {
         IndexedValueType::Text => ValueType::Text,
         IndexedValueType::Keyword => ValueType::Keyword,
@@ -79,36 +79,42 @@ impl VisibilityRecord for Record<'_> {
                 .map(|d| FieldValue::Int(i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))),
             "RootWorkflowId" => s(&run.workflow_id),
             "RootRunId" => s(&run.run_id),
-            _ => {
-                let p = run.search_attributes.get(name)?;
-                let json = payload::decode::<serde_json::Value>(p).ok()?;
-                let kind = self
-                    .types
-                    .get(name)
-                    .copied()
-                    .unwrap_or(IndexedValueType::Unspecified);
-                match kind {
-                    IndexedValueType::Int => json.as_i64().map(FieldValue::Int),
-                    IndexedValueType::Double => json.as_f64().map(FieldValue::Double),
-                    IndexedValueType::Bool => json.as_bool().map(FieldValue::Bool),
-                    IndexedValueType::Datetime => json
-                        .as_str()
-                        .and_then(temporal_client_core::rfc3339::parse)
-                        .map(FieldValue::Time),
-                    IndexedValueType::KeywordList => match json {
-                        serde_json::Value::Array(items) => Some(FieldValue::KeywordList(
-                            items
-                                .iter()
-                                .filter_map(|v| v.as_str().map(str::to_owned))
-                                .collect(),
-                        )),
-                        serde_json::Value::String(one) => Some(FieldValue::KeywordList(vec![one])),
-                        _ => None,
-                    },
-                    _ => json.as_str().map(|v| FieldValue::String(v.to_owned())),
-                }
-            }
+            _ => custom_field(run.search_attributes.get(name)?, self.types, name),
         }
+    }
+}
+
+/// The value of the custom search attribute `name` from its payload, read as the
+/// namespace registered its type; `None` when it does not read as that type.
+pub(crate) fn custom_field(
+    payload: &temporal_proto::temporal::api::common::v1::Payload,
+    types: &std::collections::BTreeMap<String, IndexedValueType>,
+    name: &str,
+) -> Option<FieldValue> {
+    let json = payload::decode::<serde_json::Value>(payload).ok()?;
+    let kind = types
+        .get(name)
+        .copied()
+        .unwrap_or(IndexedValueType::Unspecified);
+    match kind {
+        IndexedValueType::Int => json.as_i64().map(FieldValue::Int),
+        IndexedValueType::Double => json.as_f64().map(FieldValue::Double),
+        IndexedValueType::Bool => json.as_bool().map(FieldValue::Bool),
+        IndexedValueType::Datetime => json
+            .as_str()
+            .and_then(temporal_client_core::rfc3339::parse)
+            .map(FieldValue::Time),
+        IndexedValueType::KeywordList => match json {
+            serde_json::Value::Array(items) => Some(FieldValue::KeywordList(
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
+            )),
+            serde_json::Value::String(one) => Some(FieldValue::KeywordList(vec![one])),
+            _ => None,
+        },
+        _ => json.as_str().map(|v| FieldValue::String(v.to_owned())),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Schedules on the fake's virtual clock: spec evaluation (`spec`), the engine that
-//! fires, buffers and starts (`engine`), and the schedule RPCs (`rpc`, `describe`).
+//! fires, buffers and starts (`engine`), the schedule RPCs (`rpc`, `describe`), and
+//! the queries of list and count (`visibility`).
 //!
 //! A schedule lives in the fake's state next to the workflows it starts; a virtual-time
 //! timer wakes it at its next action time, and a closing run wakes the schedules that
@@ -9,6 +10,7 @@ mod describe;
 mod engine;
 mod rpc;
 mod spec;
+mod visibility;
 
 use std::collections::BTreeMap;
 

@@ -24,6 +24,7 @@ use super::Schedule;
 use super::describe::{describe, list_entry, token};
 use super::engine::{DEFAULT_CATCHUP, Pending};
 use super::spec::{Spec, from_nanos, normalize};
+use super::visibility::{matching, schedule_query};
 use crate::fake::engine::State;
 use crate::fake::rpc::invalid;
 use crate::fake::server::FakeServer;
@@ -274,11 +275,9 @@ impl FakeServer {
         r: wf::ListSchedulesRequest,
     ) -> Result<wf::ListSchedulesResponse, ServiceError> {
         const RPC: &str = "ListSchedules";
-        if !r.query.is_empty() {
-            return Err(crate::fake::rpc::unimplemented_field(RPC, "query"));
-        }
         let mut st = self.inner.lock();
         st.namespace(RPC, &r.namespace)?;
+        let query = schedule_query(RPC, &r.query, &st.search_attributes)?;
         let ids: Vec<String> = st
             .schedules
             .in_namespace(&r.namespace)
@@ -296,7 +295,8 @@ impl FakeServer {
         } else {
             1000
         };
-        let all: Vec<_> = st.schedules.in_namespace(&r.namespace).collect();
+        let all: Vec<_> =
+            matching(&st.schedules, &r.namespace, &query, &st.search_attributes).collect();
         let page: Vec<_> = all
             .iter()
             .skip(offset)
@@ -319,13 +319,12 @@ impl FakeServer {
         r: wf::CountSchedulesRequest,
     ) -> Result<wf::CountSchedulesResponse, ServiceError> {
         const RPC: &str = "CountSchedules";
-        if !r.query.is_empty() {
-            return Err(crate::fake::rpc::unimplemented_field(RPC, "query"));
-        }
         let st = self.inner.lock();
         st.namespace(RPC, &r.namespace)?;
+        let query = schedule_query(RPC, &r.query, &st.search_attributes)?;
+        let count = matching(&st.schedules, &r.namespace, &query, &st.search_attributes).count();
         Ok(wf::CountSchedulesResponse {
-            count: st.schedules.in_namespace(&r.namespace).count() as i64,
+            count: i64::try_from(count).unwrap_or(i64::MAX),
             groups: Vec::new(),
         })
     }
