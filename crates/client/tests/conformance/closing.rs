@@ -1,12 +1,12 @@
 //! How workflows close and what `result()` says: cancel, terminate, failure chains,
 //! retries, continue-as-new, cron and timeouts, with and without following runs.
 
-use std::time::Duration;
+use std::time::{Duration, UNIX_EPOCH};
 
 use temporal_client::failure::FailureKind;
 use temporal_client::proto::temporal::api::enums::v1::{RetryState, WorkflowExecutionStatus};
 use temporal_client::proto::temporal::api::history::v1::history_event::Attributes;
-use temporal_client::{Error, RetryPolicy, WorkflowCloseStatus, WorkflowOptions};
+use temporal_client::{Code, Error, RetryPolicy, WorkflowCloseStatus, WorkflowOptions};
 
 use crate::backend::on_every_backend;
 use crate::defs::*;
@@ -261,6 +261,65 @@ async fn cron_runs_complete_and_each_run_has_a_result() {
             "[{}] terminate ends the chain",
             b.kind
         );
+    })
+    .await;
+}
+
+/// A `CRON_TZ=` (or `TZ=`) prefix makes the fields that zone's wall-clock time: minute
+/// 30 in Kolkata (UTC+05:30) is minute 0 in UTC, so the first run waits for the next
+/// whole UTC hour; without a prefix it waits for minute 30. Zones are spelled exactly,
+/// as the server's Go reads them.
+#[tokio::test]
+async fn cron_time_zone_prefixes_use_the_zones_wall_clock() {
+    on_every_backend(|b| async move {
+        for (cron, utc_minute) in [
+            ("CRON_TZ=Asia/Kolkata 30 * * * *", 0),
+            ("TZ=Asia/Kolkata 30 * * * *", 0),
+            ("30 * * * *", 30),
+        ] {
+            let handle = b
+                .client
+                .start(
+                    CRON,
+                    WorkflowOptions::new(b.id("cron-tz"), &b.task_queue).cron_schedule(cron),
+                )
+                .await
+                .unwrap();
+            let d = handle.describe().await.unwrap();
+            let (start, first) = (
+                d.execution.start_time.unwrap(),
+                d.execution.execution_time.unwrap(),
+            );
+            let wait = first.duration_since(start).unwrap();
+            assert!(
+                wait <= Duration::from_secs(3601),
+                "[{}] {cron}: {wait:?}",
+                b.kind
+            );
+            let minute = first.duration_since(UNIX_EPOCH).unwrap().as_secs() / 60 % 60;
+            assert_eq!(minute, utc_minute, "[{}] {cron}: {first:?}", b.kind);
+            handle.terminate().reason("end of cron test").await.unwrap();
+        }
+        for cron in [
+            "CRON_TZ=Nowhere/Land 30 * * * *",
+            "CRON_TZ=asia/kolkata 30 * * * *",
+        ] {
+            let err = b
+                .client
+                .start(
+                    CRON,
+                    WorkflowOptions::new(b.id("cron-tz-bad"), &b.task_queue).cron_schedule(cron),
+                )
+                .await
+                .unwrap_err();
+            let service = err.service_error().expect("the server's error");
+            assert_eq!(
+                (service.code(), service.message()),
+                (Code::InvalidArgument, "invalid CronSchedule."),
+                "[{}] {cron}",
+                b.kind
+            );
+        }
     })
     .await;
 }

@@ -2,18 +2,24 @@
 //!
 //! Parsing is core's (`temporal_client_core::cron::parse_workflow_cron`, the same
 //! parser the client validates `cron_schedule` with); this module evaluates the result.
-//! All times are UTC. When both day fields are restricted a day matching either one
-//! matches, as in the cron library the server uses.
-//!
-//! Not supported: `CRON_TZ=`/`TZ=` prefixes (answered `UNIMPLEMENTED`).
+//! The fields match the wall-clock time in the `CRON_TZ=`/`TZ=` zone (UTC without
+//! one), stepping through real time as the cron library the server uses does: a time
+//! a daylight-saving jump skips does not fire that day, and one the clocks pass twice
+//! fires twice. When both day fields are restricted a day matching either one
+//! matches, as in that library. An unknown zone is refused as the server refuses it.
 // `ServiceError` (the WorkflowService error type) and `Failure` are large by nature;
 // boxing them here would only add allocations on every error path.
 #![allow(clippy::result_large_err, clippy::collapsible_if)]
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use jiff::Timestamp;
+use jiff::civil::{Date, DateTime};
+use jiff::tz::TimeZone;
 use temporal_client_core::cron::{WorkflowCronKind, parse_workflow_cron};
 use temporal_proto::temporal::api::schedule::v1::Range;
+
+use crate::fake::schedules::zone_named;
 
 /// Why a cron string was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,9 +27,6 @@ pub(crate) enum CronError {
     /// The string is not a valid cron schedule.
     #[error("invalid cron schedule {0:?}: {1}")]
     Invalid(String, String),
-    /// The string is valid for the real server but uses a feature this evaluator lacks.
-    #[error("the fake server's cron evaluator does not support {1} (in {0:?})")]
-    Unsupported(String, &'static str),
 }
 
 /// A parsed cron schedule.
@@ -42,6 +45,8 @@ pub(crate) enum CronSchedule {
         dom_star: bool,
         /// The day-of-week field was `*` or `?`.
         dow_star: bool,
+        /// The zone of the fields (`CRON_TZ=`), UTC without one.
+        zone: TimeZone,
     },
 }
 
@@ -51,12 +56,12 @@ impl CronSchedule {
     pub(crate) fn parse(spec: &str) -> Result<Self, CronError> {
         let parsed = parse_workflow_cron(spec.trim())
             .map_err(|why| CronError::Invalid(spec.to_owned(), why))?;
-        if parsed.timezone.is_some() {
-            return Err(CronError::Unsupported(
-                spec.to_owned(),
-                "time zone prefixes",
-            ));
-        }
+        let zone = match parsed.timezone.as_deref() {
+            None => TimeZone::UTC,
+            Some(name) => zone_named(name).ok_or_else(|| {
+                CronError::Invalid(spec.to_owned(), format!("unknown time zone {name}"))
+            })?,
+        };
         match parsed.kind {
             WorkflowCronKind::Every(d) => {
                 if d < Duration::from_secs(1) {
@@ -83,6 +88,7 @@ impl CronSchedule {
                 days_of_week: bits(&day_of_week),
                 dom_star,
                 dow_star,
+                zone,
             }),
         }
     }
@@ -103,40 +109,49 @@ impl CronSchedule {
                 days_of_week,
                 dom_star,
                 dow_star,
+                zone,
             } => {
-                let mut min = (since.as_secs() / 60) as i64 + 1;
-                let limit = min + 5 * 366 * 24 * 60;
-                while min < limit {
-                    let days = min.div_euclid(24 * 60);
-                    let (y, m, d) = civil_from_days(days);
-                    if months & (1 << m) == 0 {
-                        let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-                        min = days_from_civil(ny, nm, 1) * 24 * 60;
+                // Whole minutes since the epoch; every step moves forward in real time.
+                let mut minute = i64::try_from(since.as_secs() / 60).ok()? + 1;
+                let limit = minute + 5 * 366 * 24 * 60;
+                while minute < limit {
+                    let local = Timestamp::from_second(minute * 60)
+                        .ok()?
+                        .to_zoned(zone.clone())
+                        .datetime();
+                    let has = |set: u64, value: i8| set & (1 << value) != 0;
+                    if !has(*months, local.month()) {
+                        let first = local.date().first_of_month();
+                        minute = start_of_day(
+                            zone,
+                            first.checked_add(jiff::Span::new().months(1)).ok()?,
+                            minute,
+                        )?;
                         continue;
                     }
-                    let dow = (days + 4).rem_euclid(7) as u32;
-                    let dom_ok = days_of_month & (1 << d) != 0;
-                    let dow_ok = days_of_week & (1 << dow) != 0;
+                    let dom_ok = has(*days_of_month, local.day());
+                    let dow_ok = has(*days_of_week, local.weekday().to_sunday_zero_offset());
                     let day_ok = if *dom_star || *dow_star {
                         dom_ok && dow_ok
                     } else {
                         dom_ok || dow_ok
                     };
                     if !day_ok {
-                        min = (days + 1) * 24 * 60;
+                        minute = start_of_day(zone, local.date().tomorrow().ok()?, minute)?;
                         continue;
                     }
-                    let minute_of_day = min.rem_euclid(24 * 60);
-                    let hour = minute_of_day / 60;
-                    if hours & (1 << hour) == 0 {
-                        min = days * 24 * 60 + (hour + 1) * 60;
+                    if !has(*hours, local.hour()) {
+                        // To the start of this local hour, then an hour on.
+                        minute += 60 - i64::from(local.minute());
                         continue;
                     }
-                    if minutes & (1 << (minute_of_day % 60)) == 0 {
-                        min += 1;
+                    if !has(*minutes, local.minute()) {
+                        minute += 1;
                         continue;
                     }
-                    return Some(UNIX_EPOCH + Duration::from_secs(min as u64 * 60));
+                    return Some(
+                        UNIX_EPOCH + Duration::from_secs(u64::try_from(minute).ok()? * 60),
+                    );
                 }
                 None
             }
@@ -168,29 +183,11 @@ fn bits(ranges: &[Range]) -> u64 {
     out
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The proleptic Gregorian date of a day number (days since 1970-01-01).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+/// The first minute (since the epoch) of local day `date` in `zone`, or the minute
+/// after `now` if that is not later (a zone whose day starts at a skipped time).
+fn start_of_day(zone: &TimeZone, date: Date, now: i64) -> Option<i64> {
+    let midnight = DateTime::from(date).to_zoned(zone.clone()).ok()?;
+    Some((midnight.timestamp().as_second().div_euclid(60)).max(now + 1))
 }
 
 #[cfg(test)]
@@ -198,18 +195,13 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 mod tests {
     use super::*;
 
-    fn at(y: i64, m: u32, d: u32, hh: u64, mm: u64) -> SystemTime {
-        UNIX_EPOCH
-            + Duration::from_secs(days_from_civil(y, m, d) as u64 * 86_400 + hh * 3600 + mm * 60)
-    }
-
-    #[test]
-    fn calendar_round_trips() {
-        for days in [-1, 0, 59, 365, 19_723, 60_000] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
-        }
-        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+    /// A UTC time.
+    fn at(y: i16, m: i8, d: i8, hh: i8, mm: i8) -> SystemTime {
+        let t = jiff::civil::datetime(y, m, d, hh, mm, 0, 0)
+            .to_zoned(TimeZone::UTC)
+            .unwrap()
+            .timestamp();
+        UNIX_EPOCH + Duration::from_secs(u64::try_from(t.as_second()).unwrap())
     }
 
     #[test]
@@ -265,13 +257,48 @@ mod tests {
             Err(CronError::Invalid(..))
         ));
         assert!(matches!(
-            CronSchedule::parse("CRON_TZ=Europe/Paris 0 * * * *"),
-            Err(CronError::Unsupported(..))
+            CronSchedule::parse("CRON_TZ=Nowhere/Land 0 * * * *"),
+            Err(CronError::Invalid(..))
         ));
         // The server refuses `L`, `W` and `#`, and so does the shared parser.
         assert!(matches!(
             CronSchedule::parse("0 0 L * *"),
             Err(CronError::Invalid(..))
         ));
+    }
+
+    #[test]
+    fn time_zone_prefixes_match_local_wall_clock_time() {
+        let start = at(2024, 1, 1, 0, 0);
+        // Kolkata is UTC+05:30: minute 30 there is minute 0 in UTC.
+        for prefix in ["CRON_TZ", "TZ"] {
+            let half = CronSchedule::parse(&format!("{prefix}=Asia/Kolkata 30 * * * *")).unwrap();
+            assert_eq!(half.next(start), Some(at(2024, 1, 1, 1, 0)));
+        }
+        // 09:00 in Paris is 08:00 UTC in winter and 07:00 in summer.
+        let paris = CronSchedule::parse("CRON_TZ=Europe/Paris 0 9 * * *").unwrap();
+        assert_eq!(paris.next(start), Some(at(2024, 1, 1, 8, 0)));
+        assert_eq!(paris.next(at(2024, 7, 1, 0, 0)), Some(at(2024, 7, 1, 7, 0)));
+        // Monday in Sydney starts on Sunday in UTC.
+        let monday = CronSchedule::parse("CRON_TZ=Australia/Sydney 0 0 * * MON").unwrap();
+        assert_eq!(monday.next(start), Some(at(2024, 1, 7, 13, 0)));
+        assert_eq!(
+            CronSchedule::parse("CRON_TZ=UTC 0 9 * * *")
+                .unwrap()
+                .next(start),
+            Some(at(2024, 1, 1, 9, 0))
+        );
+    }
+
+    #[test]
+    fn daylight_saving_skips_and_repeats_as_the_servers_cron_library() {
+        let ny = CronSchedule::parse("CRON_TZ=America/New_York 30 2 * * *").unwrap();
+        // 2024-03-10: 02:00 EST jumps to 03:00 EDT, so there is no 02:30 that day.
+        assert_eq!(ny.next(at(2024, 3, 9, 7, 30)), Some(at(2024, 3, 11, 6, 30)));
+        let ny = CronSchedule::parse("CRON_TZ=America/New_York 30 1 * * *").unwrap();
+        // 2024-11-03: 01:30 comes twice, at 05:30 UTC (EDT) and at 06:30 UTC (EST).
+        let first = ny.next(at(2024, 11, 3, 4, 0)).unwrap();
+        assert_eq!(first, at(2024, 11, 3, 5, 30));
+        assert_eq!(ny.next(first), Some(at(2024, 11, 3, 6, 30)));
     }
 }

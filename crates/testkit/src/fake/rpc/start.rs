@@ -229,10 +229,8 @@ impl State {
         } else {
             match CronSchedule::parse(&f.cron_schedule) {
                 Ok(c) => Some(c),
-                Err(CronError::Invalid(..)) => return Err(invalid(rpc, "Invalid CronSchedule.")),
-                Err(e @ CronError::Unsupported(..)) => {
-                    return Err(ServiceError::new(rpc, Code::Unimplemented, e.to_string()));
-                }
+                // The server's words, for a bad expression and an unknown zone alike.
+                Err(CronError::Invalid(..)) => return Err(invalid(rpc, "invalid CronSchedule.")),
             }
         };
         if cron.is_some() && start_delay.is_some() {

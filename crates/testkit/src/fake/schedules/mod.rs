@@ -15,6 +15,7 @@ mod visibility;
 use std::collections::BTreeMap;
 
 pub(crate) use engine::Schedule;
+pub(crate) use spec::zone_named;
 
 /// Every schedule, by namespace and id, and the ones a closed run woke.
 #[derive(Debug, Default)]

@@ -84,10 +84,20 @@ pub(crate) fn normalize(mut spec: ScheduleSpec) -> Result<ScheduleSpec, String> 
 }
 
 fn zone(name: &str) -> Result<TimeZone, String> {
-    if name.is_empty() || name == "UTC" {
-        return Ok(TimeZone::UTC);
+    zone_named(name).ok_or_else(|| format!("unknown time zone {name}"))
+}
+
+/// The zone a time zone name means to the server, which reads it with Go's
+/// `time.LoadLocation`: `""` and `UTC` are UTC, `Local` the server's own zone (UTC on
+/// the dev server), any other an IANA name, spelled exactly (`europe/paris` and `utc`
+/// are unknown). Used for schedule specs and for `CRON_TZ=` in a workflow's cron.
+pub(crate) fn zone_named(name: &str) -> Option<TimeZone> {
+    match name {
+        "" | "UTC" | "Local" => Some(TimeZone::UTC),
+        _ => TimeZone::get(name)
+            .ok()
+            .filter(|zone| zone.iana_name() == Some(name)),
     }
-    TimeZone::get(name).map_err(|_| format!("unknown time zone {name}"))
 }
 
 /// A structured calendar as bit sets.
@@ -554,5 +564,22 @@ mod tests {
         })
         .unwrap();
         assert_eq!(zoned.timezone_name, "Europe/Paris");
+    }
+
+    #[test]
+    fn zone_names_are_read_as_the_server_reads_them() {
+        for name in [
+            "",
+            "UTC",
+            "Local",
+            "Europe/Paris",
+            "US/Eastern",
+            "Asia/Calcutta",
+        ] {
+            assert!(zone_named(name).is_some(), "{name}");
+        }
+        for name in ["utc", "europe/paris", "Nowhere/Land", "EUROPE/PARIS"] {
+            assert!(zone_named(name).is_none(), "{name}");
+        }
     }
 }
