@@ -14,8 +14,9 @@ use temporal_client::proto::prelude::workflowservice::{
     DescribeScheduleRequest, UpdateScheduleRequest,
 };
 use temporal_client::schedule::{
-    Schedule, ScheduleAction, ScheduleBackfill, ScheduleHandle, ScheduleOverlapPolicy,
-    SchedulePolicy, ScheduleRange, ScheduleSpec, ScheduleState, ScheduleUpdate,
+    CalendarSpec, Schedule, ScheduleAction, ScheduleBackfill, ScheduleHandle,
+    ScheduleOverlapPolicy, SchedulePolicy, ScheduleRange, ScheduleSpec, ScheduleState,
+    ScheduleUpdate,
 };
 use temporal_client::{Client, Error, WorkflowExecutionStatus, WorkflowOptions, async_trait};
 use temporal_client_core::{ServiceRequest, WorkflowService};
@@ -431,6 +432,30 @@ async fn cron_strings_are_parsed_by_the_server() {
         assert_eq!(calendar.minute, [ScheduleRange::single(0)]);
         assert_eq!(calendar.day_of_week, [ScheduleRange::new(1, 5)]);
         handle.delete().await.expect("delete");
+
+        // Zone names are spelled exactly, as the server's Go reads them.
+        let lower = ScheduleSpec::new()
+            .calendar(CalendarSpec::new().hour([ScheduleRange::single(9)]))
+            .time_zone_name("europe/paris");
+        let err = backend
+            .client
+            .schedules()
+            .create(
+                backend.id("sched-bad-zone"),
+                echo_schedule(&backend, &id, lower),
+            )
+            .await
+            .unwrap_err();
+        let service = err.service_error().expect("the server's error");
+        assert_eq!(
+            service.code(),
+            temporal_client::Code::InvalidArgument,
+            "{err:?}"
+        );
+        assert!(
+            service.message().contains("unknown time zone europe/paris"),
+            "{err:?}"
+        );
 
         let bad = ScheduleSpec::new().cron("not a cron");
         let err = backend
