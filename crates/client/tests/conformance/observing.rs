@@ -4,7 +4,7 @@
 use futures_util::TryStreamExt;
 use temporal_client::payload::Binary;
 use temporal_client::proto::temporal::api::enums::v1::{EventType, WorkflowExecutionStatus};
-use temporal_client::{Error, WorkflowDefinition, WorkflowOptions};
+use temporal_client::{Error, SearchAttributeKey, Text, WorkflowDefinition, WorkflowOptions};
 
 use crate::backend::on_every_backend;
 use crate::defs::*;
@@ -120,6 +120,71 @@ async fn list_and_count_with_a_visibility_query() {
         );
         for h in &handles[1..] {
             h.terminate().reason("cleanup").await.unwrap();
+        }
+    })
+    .await;
+}
+
+/// A Text search attribute matches word by word, as the server's full-text index does:
+/// `=` holds when the value shares any word of the constant (without case; words split
+/// at anything not a letter or digit), `!=` when it shares none; parts of words never
+/// match, and `IN`, `STARTS_WITH` and a blank constant are refused.
+#[tokio::test]
+async fn text_search_attributes_match_word_by_word() {
+    const TEXT: SearchAttributeKey<Text> = SearchAttributeKey::new("ConformanceText");
+    on_every_backend(|b| async move {
+        let stage = b.id("text-stage");
+        let mut handles = Vec::new();
+        for text in ["hello world", "Hello-There", "goodbye", "helloworld"] {
+            let options = WorkflowOptions::new(b.id("text"), &b.task_queue)
+                .search_attribute(&STAGE, stage.clone())
+                .search_attribute(&TEXT, text);
+            handles.push((text, b.client.start(WAIT_CANCEL, options).await.unwrap()));
+        }
+        let texts = |query: String| {
+            let client = b.client.clone();
+            async move {
+            let all: Vec<_> = client.list(query).try_collect().await.unwrap();
+            let mut texts: Vec<String> = all
+                .iter()
+                .filter_map(|e| e.search_attributes.get(&TEXT).and_then(Result::ok))
+                .collect();
+            texts.sort();
+            texts
+            }
+        };
+        let on_stage = |filter: &str| format!("ConformanceStage = '{stage}' AND {filter}");
+        for (filter, expected) in [
+            ("ConformanceText = 'hello'", vec!["Hello-There", "hello world"]),
+            ("ConformanceText = 'HELLO'", vec!["Hello-There", "hello world"]),
+            ("ConformanceText = 'there'", vec!["Hello-There"]),
+            ("ConformanceText = 'world goodbye'", vec!["goodbye", "hello world"]),
+            ("ConformanceText = 'hel'", vec![]),
+            ("ConformanceText = '---'", vec![]),
+            ("ConformanceText != 'hello'", vec!["goodbye", "helloworld"]),
+        ] {
+            let query = on_stage(filter);
+            b.eventually(filter, || {
+                let listed = texts(query.clone());
+                let expected = expected.clone();
+                async move { (listed.await == expected).then_some(()) }
+            })
+            .await;
+        }
+        for filter in [
+            "ConformanceText IN ('hello')",
+            "ConformanceText STARTS_WITH 'hel'",
+            "ConformanceText = '  '",
+        ] {
+            let err = b.client.count(on_stage(filter)).await.unwrap_err();
+            assert!(
+                matches!(&err, Error::Service(e) if e.code() == temporal_client::Code::InvalidArgument),
+                "[{}] {filter}: {err:?}",
+                b.kind
+            );
+        }
+        for (_, handle) in handles {
+            handle.terminate().reason("cleanup").await.unwrap();
         }
     })
     .await;

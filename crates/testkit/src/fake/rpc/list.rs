@@ -114,6 +114,7 @@ pub(crate) fn custom_field(
             serde_json::Value::String(one) => Some(FieldValue::KeywordList(vec![one])),
             _ => None,
         },
+        IndexedValueType::Text => json.as_str().map(|v| FieldValue::Text(v.to_owned())),
         _ => json.as_str().map(|v| FieldValue::String(v.to_owned())),
     }
 }

@@ -68,8 +68,21 @@ fn test(predicate: &Predicate, record: &dyn VisibilityRecord) -> Option<bool> {
     }
 }
 
-/// `value op literal`; on a keyword list `=` means "contains" and `!=` "does not contain".
+/// `value op literal`; on a keyword list `=` means "contains" and `!=` "does not contain",
+/// on text "shares a word" and "shares none".
 fn compare(value: &FieldValue, op: CompareOp, literal: &Literal) -> Option<bool> {
+    if let FieldValue::Text(text) = value {
+        let Literal::Str { text: wanted, .. } = literal else {
+            return None;
+        };
+        let have: Vec<String> = words(text).collect();
+        let shares = words(wanted).any(|word| have.contains(&word));
+        return match op {
+            CompareOp::Eq => Some(shares),
+            CompareOp::Ne => Some(!shares),
+            _ => None,
+        };
+    }
     if let FieldValue::KeywordList(items) = value {
         let Literal::Str { text, .. } = literal else {
             return None;
@@ -90,6 +103,15 @@ fn compare(value: &FieldValue, op: CompareOp, literal: &Literal) -> Option<bool>
         CompareOp::Gt => ordering == Ordering::Greater,
         CompareOp::Ge => ordering != Ordering::Less,
     })
+}
+
+/// The words of a Text value or constant, lower-cased: runs of letters and digits, as
+/// the dev server's full-text tokenizer (SQLite FTS5's `unicode61`) splits them, without
+/// its folding of diacritics.
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
 }
 
 /// How a record's value orders against a constant, or `None` if they cannot be compared.
@@ -156,7 +178,8 @@ pub(super) fn compare_records(
 
 fn compare_values(a: &FieldValue, b: &FieldValue) -> Ordering {
     match (a, b) {
-        (FieldValue::String(x), FieldValue::String(y)) => x.cmp(y),
+        (FieldValue::String(x), FieldValue::String(y))
+        | (FieldValue::Text(x), FieldValue::Text(y)) => x.cmp(y),
         (FieldValue::Int(x), FieldValue::Int(y)) => x.cmp(y),
         (FieldValue::Double(x), FieldValue::Double(y)) => x.total_cmp(y),
         (FieldValue::Int(x), FieldValue::Double(y)) => (*x as f64).total_cmp(y),
@@ -489,5 +512,20 @@ mod tests {
         assert!(matches(query, &started_late));
         assert!(!matches(query, &closed_early));
         assert!(!matches(query, &base));
+    }
+
+    #[test]
+    fn text_matches_word_by_word_without_case() {
+        let text = |t: &str| record(&[("Notes", FieldValue::Text(t.to_owned()))]);
+        let matches = |query: &str, value: &str| Query::parse(query).unwrap().matches(&text(value));
+        assert!(matches("Notes = 'hello'", "hello world"));
+        assert!(matches("Notes = 'HELLO'", "Hello-There"));
+        assert!(matches("Notes = 'there'", "Hello-There"));
+        // Any one word of the constant is enough.
+        assert!(matches("Notes = 'goodbye hello'", "hello world"));
+        assert!(!matches("Notes = 'hel'", "hello world"));
+        assert!(!matches("Notes = 'hello'", "helloworld"));
+        assert!(matches("Notes != 'hello'", "goodbye"));
+        assert!(!matches("Notes != 'world'", "hello world"));
     }
 }

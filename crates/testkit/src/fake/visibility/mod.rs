@@ -37,8 +37,13 @@ pub use validate::ValueType;
 /// The value of one search attribute of a workflow execution.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FieldValue {
-    /// A Keyword or Text value; `ExecutionStatus` uses the status name, such as `Running`.
+    /// A Keyword value; `ExecutionStatus` uses the status name, such as `Running`.
     String(String),
+    /// A Text value, matched word by word as the server's full-text index does: `=`
+    /// holds when the value shares a word with the constant (any one of its words),
+    /// `!=` when it shares none. Words are runs of letters and digits, compared
+    /// without case: `'Hello-There'` has the words `hello` and `there`.
+    Text(String),
     /// An Int value.
     Int(i64),
     /// A Double value.
