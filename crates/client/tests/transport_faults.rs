@@ -188,6 +188,69 @@ async fn a_cancel_retried_after_a_lost_response_is_requested_once() {
     assert_eq!(requests, 1, "the retried cancel was applied once");
 }
 
+/// A connect that fails sends nothing, so even a call not safe to repeat is retried on
+/// the next connection: a connect timeout and a failed name lookup are as much "not
+/// delivered" as a refused connection, although their I/O errors are not refusals.
+#[tokio::test]
+async fn a_call_not_safe_to_repeat_is_retried_after_a_failed_connect() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let (_connection, server, _client) = serve().await;
+    let authority = server.address().unwrap().to_string();
+    for lookup_fails in [false, true] {
+        // The first connect fails (it hangs past the connect timeout, or its lookup
+        // fails); the next one connects.
+        let failed = Arc::new(AtomicBool::new(false));
+        let connector = {
+            let (failed, authority) = (Arc::clone(&failed), authority.clone());
+            tower::service_fn(move |_: http::Uri| {
+                let (failed, authority) = (Arc::clone(&failed), authority.clone());
+                async move {
+                    if !failed.swap(true, Ordering::SeqCst) {
+                        if lookup_fails {
+                            return Err(std::io::Error::other(
+                                "failed to lookup address information: Name or service not known",
+                            ));
+                        }
+                        tokio::time::sleep(Duration::from_secs(30)).await;
+                    }
+                    let stream = tokio::net::TcpStream::connect(authority).await?;
+                    Ok(hyper_util::rt::TokioIo::new(stream))
+                }
+            })
+        };
+        let connection = Connection::lazy_with_connector(
+            ConnectionOptions::new(server.url().unwrap())
+                .retry(quick_retry())
+                .connect_timeout(Duration::from_millis(300)),
+            connector,
+        )
+        .unwrap();
+        let before = server.faults().calls("DeleteWorkflowExecution");
+        let outcome = connection
+            .delete_workflow_execution(
+                wf::DeleteWorkflowExecutionRequest {
+                    namespace: "default".into(),
+                    ..Default::default()
+                }
+                .into(),
+            )
+            .await;
+        // The fake answers the one delivered attempt (a delete of nothing is its own
+        // error); what matters is that it was sent, once, after the failed connect.
+        assert!(failed.load(Ordering::SeqCst));
+        assert_eq!(
+            server.faults().calls("DeleteWorkflowExecution") - before,
+            1,
+            "lookup fails: {lookup_fails}: {outcome:?}"
+        );
+        if let Err(err) = outcome {
+            assert_eq!(err.origin(), ErrorOrigin::Server, "{err}");
+            assert_eq!(err.attempts(), 2, "{err}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_call_not_safe_to_repeat_is_not_retried_after_a_reset_and_says_so() {
     let (connection, server, _client) = serve().await;

@@ -10,7 +10,7 @@
 //! | what happened | kind | retried |
 //! |---|---|---|
 //! | the server answered with a status | [`Server`](FailureKind::Server) | by its code |
-//! | no connection (refused, connect timeout), the request queued on a connection that closed before sending it, a stream the server refused (`REFUSED_STREAM`) or excluded by a graceful GOAWAY | [`NotDelivered`](FailureKind::NotDelivered) | always, as `UNAVAILABLE` |
+//! | no connection (refused, connect timeout, name lookup, HTTP/2 handshake), the request queued on a connection that closed before sending it, a stream the server refused (`REFUSED_STREAM`) or excluded by a graceful GOAWAY | [`NotDelivered`](FailureKind::NotDelivered) | always, as `UNAVAILABLE` |
 //! | the connection closed, was reset or went away while the request was out (I/O error, `RST_STREAM`, a GOAWAY with an error code, an incomplete response) | [`ConnectionLost`](FailureKind::ConnectionLost) | only for a call safe to repeat ([`is_idempotent`](super::idempotency::is_idempotent)), as `UNAVAILABLE` |
 //! | a certificate or handshake failure | [`Tls`](FailureKind::Tls) | never |
 //! | the response is above the client's decode limit | [`LocalLimit`](FailureKind::LocalLimit) | never |
@@ -20,6 +20,7 @@ use std::error::Error as StdError;
 use temporal_client_core::{Code, ErrorOrigin, ServiceError};
 
 use super::error::status_to_error;
+use super::h2_channel::ConnectFailure;
 use super::retry::is_tls_failure;
 
 /// What happened to a failed attempt (see the module table).
@@ -119,6 +120,11 @@ pub(crate) fn classify(rpc: &'static str, status: tonic::Status) -> (ServiceErro
 /// transport error with none of them under it counts as lost.
 fn transport_kind(status: &tonic::Status) -> Option<FailureKind> {
     let root: &(dyn StdError + 'static) = status;
+    // No connection, so no request: whatever the I/O error (a refusal, a connect
+    // timeout, a failed name lookup, the HTTP/2 handshake).
+    if find::<ConnectFailure>(root).is_some() {
+        return Some(FailureKind::NotDelivered);
+    }
     if let Some(h2) = find::<h2::Error>(root) {
         return Some(h2_kind(h2));
     }
@@ -185,6 +191,44 @@ mod tests {
         let mut status = tonic::Status::cancelled("operation was canceled");
         status.set_source(std::sync::Arc::new(error));
         status
+    }
+
+    /// A connect that failed sent nothing, whatever its I/O error says: a timeout or a
+    /// failed lookup is as safe to retry, for any RPC, as a refusal.
+    #[test]
+    fn every_connect_failure_is_not_delivered() {
+        use std::io::{Error, ErrorKind};
+        for (what, error) in [
+            (
+                "no connection",
+                Error::new(ErrorKind::TimedOut, "not connected within 1s"),
+            ),
+            (
+                "could not connect to nowhere.invalid:7233",
+                Error::other("failed to lookup address"),
+            ),
+            (
+                "could not connect to h:1",
+                Error::new(ErrorKind::ConnectionRefused, "refused"),
+            ),
+            (
+                "the HTTP/2 handshake failed",
+                Error::new(ErrorKind::BrokenPipe, "broken pipe"),
+            ),
+        ] {
+            let status = super::super::h2_channel::ConnectFailure::new(what, error).to_status();
+            let (error, kind) = classify("DeleteSchedule", status);
+            assert_eq!(kind, FailureKind::NotDelivered, "{what}");
+            assert!(kind.may_retry(false), "{what}");
+            assert_eq!(error.code(), Code::Unavailable);
+            assert!(
+                error
+                    .message()
+                    .starts_with("the request was not delivered: ")
+                    && error.message().contains(what),
+                "{error}"
+            );
+        }
     }
 
     #[test]

@@ -117,11 +117,13 @@ type Connecting =
     Pin<Box<dyn Future<Output = Result<(u64, SendRequest<Bytes>), ConnectFailure>> + Send>>;
 
 /// Why a connect failed: every call waiting for it receives it (`Status` is not
-/// `Clone`), as an `UNAVAILABLE` status whose source is the underlying error (I/O,
-/// TLS, `h2`, or the user connector's).
-#[derive(Clone)]
+/// `Clone`), as an `UNAVAILABLE` status whose source is this failure, itself caused by
+/// the underlying error (I/O, TLS, `h2`, or the user connector's). Its place in the
+/// chain tells the retry loop that no request was sent, whatever the I/O error's kind
+/// (a connect timeout, a failed name lookup).
+#[derive(Debug, Clone)]
 pub(crate) struct ConnectFailure {
-    message: String,
+    what: String,
     source: Arc<dyn std::error::Error + Send + Sync>,
 }
 
@@ -129,15 +131,27 @@ impl ConnectFailure {
     /// `what` failed because of `error`.
     pub(crate) fn new(what: &str, error: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self {
-            message: format!("{what}: {error}"),
+            what: what.to_owned(),
             source: Arc::new(error),
         }
     }
 
-    fn to_status(&self) -> Status {
-        let mut status = Status::unavailable(self.message.clone());
-        status.set_source(Arc::clone(&self.source));
+    pub(crate) fn to_status(&self) -> Status {
+        let mut status = Status::unavailable(format!("{}: {}", self.what, self.source));
+        status.set_source(Arc::new(self.clone()));
         status
+    }
+}
+
+impl std::fmt::Display for ConnectFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.what)
+    }
+}
+
+impl std::error::Error for ConnectFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
     }
 }
 
