@@ -167,8 +167,7 @@ impl Client {
     /// A client on `connection` for the `default` namespace; [`Client::operator`]
     /// uses the same connection.
     pub fn new(connection: crate::Connection) -> Self {
-        let operator: Arc<dyn OperatorService> = Arc::new(connection.clone());
-        Self::builder(connection).operator_service(operator).build()
+        Self::builder(connection).build()
     }
 
     /// A client on any [`WorkflowService`] implementation, for the `default` namespace.
@@ -176,12 +175,23 @@ impl Client {
         Self::builder(service).build()
     }
 
-    /// A builder on any [`WorkflowService`] implementation.
+    /// A builder on any [`WorkflowService`] implementation. On a
+    /// [`Connection`](crate::Connection), [`Client::operator`] uses the same connection,
+    /// as with [`Client::new`]; on any other service, set one with
+    /// [`ClientBuilder::operator_service`].
     pub fn builder(service: impl WorkflowService + 'static) -> ClientBuilder {
-        Self::builder_from_arc(Arc::new(service))
+        let operator = (&service as &dyn std::any::Any)
+            .downcast_ref::<crate::Connection>()
+            .map(|connection| Arc::new(connection.clone()) as Arc<dyn OperatorService>);
+        let builder = Self::builder_from_arc(Arc::new(service));
+        match operator {
+            Some(operator) => builder.operator_service(operator),
+            None => builder,
+        }
     }
 
-    /// A builder on a shared service.
+    /// A builder on a shared service; set the operator service with
+    /// [`ClientBuilder::operator_service`].
     pub fn builder_from_arc(service: Arc<dyn WorkflowService>) -> ClientBuilder {
         ClientBuilder {
             service,

@@ -152,9 +152,14 @@ async fn on_the_fake_over_grpc_through_a_connection() {
     let connection = Connection::connect(ConnectionOptions::new(server.url().unwrap()))
         .await
         .unwrap();
-    let client = Client::new(connection);
+    let client = Client::new(connection.clone());
     assert!(client.operator_service().is_some());
     search_attributes_and_namespaces(&client).await;
+    // The builder, on a connection, wires it the same way (the README's TLS and
+    // namespace snippets take this path).
+    let built = Client::builder(connection).namespace("default").build();
+    assert!(built.operator_service().is_some());
+    search_attributes_and_namespaces(&built).await;
 }
 
 #[tokio::test]
