@@ -9,7 +9,7 @@ pub struct RootReadme;
 
 use temporal_client::{Client, Connection, ConnectionOptions};
 use temporal_testkit::conformance_workflows;
-use temporal_testkit::{FakeServer, WorkflowContext, WorkflowResult};
+use temporal_testkit::FakeServer;
 
 /// The task queue every example uses. On a real server the example worker polls it:
 /// `.venv/bin/python crates/testkit/worker/worker.py --task-queue examples`.
@@ -85,17 +85,13 @@ impl Backend {
 }
 
 /// Builds the fake every example uses: the conformance search attributes registered and
-/// the conformance workflows plus `hello` (`hello`, `echo`, `counter`, `wait_cancel`, `fail`, `cron`,
+/// the conformance workflows (`hello`, `echo`, `counter`, `wait_cancel`, `fail`, `cron`,
 /// `search_attrs`, ...; see `crates/testkit/worker/WORKFLOWS.md`) on every task queue.
 pub fn fake_server() -> FakeServer {
     let fake = FakeServer::builder()
         .conformance_search_attributes()
         .build();
     conformance_workflows::register_all(&fake);
-    fake.register_workflow("hello", |ctx: WorkflowContext| async move {
-        let (name,): (String,) = ctx.args()?;
-        Ok(WorkflowResult::completed(format!("Hello, {name}!")))
-    });
     fake
 }
 

@@ -21,7 +21,10 @@ impl<R> WorkflowHandle<R> {
     /// [`FetchHistory`] stream is read. Does not wait for new events: a running
     /// workflow's history ends at its latest event. Collect it with
     /// [`into_history`](FetchHistory::into_history), or as JSON with
-    #[cfg_attr(feature = "json", doc = "[`into_json`](FetchHistory::into_json) (feature `json`).")]
+    #[cfg_attr(
+        feature = "json",
+        doc = "[`into_json`](FetchHistory::into_json) (feature `json`)."
+    )]
     #[cfg_attr(not(feature = "json"), doc = "`into_json` (feature `json`).")]
     ///
     /// ```

@@ -27,6 +27,7 @@ use crate::fake::server::FakeServer;
 
 /// Every conformance workflow type name, as `WORKFLOWS.md` lists them.
 pub const WORKFLOW_TYPES: &[&str] = &[
+    "hello",
     "echo",
     "echo_bytes",
     "counter",
@@ -37,6 +38,7 @@ pub const WORKFLOW_TYPES: &[&str] = &[
     "cron",
     "sleep",
     "search_attrs",
+    "header_echo",
     "long_update",
     "async_activity",
 ];
@@ -71,6 +73,13 @@ where
 }
 
 fn register_each(mut register: impl FnMut(&'static str, Conformance)) {
+    register(
+        "hello",
+        boxed(|ctx: WorkflowContext| async move {
+            let (name,): (String,) = ctx.args()?;
+            Ok::<_, WorkflowFailure>(WorkflowResult::completed(format!("Hello, {name}!")))
+        }),
+    );
     register("echo", boxed(echo));
     register("echo_bytes", boxed(echo_bytes));
     register("counter", boxed(counter));
@@ -298,5 +307,36 @@ async fn async_activity(ctx: WorkflowContext) -> Result<WorkflowResult, Workflow
             },
             None => Err(failure),
         },
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    /// The type names in the first column of `WORKFLOWS.md`'s table.
+    fn documented() -> Vec<String> {
+        include_str!("../../worker/WORKFLOWS.md")
+            .lines()
+            .filter_map(|line| line.strip_prefix("| `")?.split_once('`'))
+            .map(|(name, _)| name.to_owned())
+            .collect()
+    }
+
+    /// What `WORKFLOWS.md` lists, `WORKFLOW_TYPES` names and `register_all` registers
+    /// are the same set: the README sends readers to that table for the fake too.
+    #[test]
+    fn every_documented_workflow_is_listed_and_registered() {
+        let mut registered = Vec::new();
+        register_each(|name, _| registered.push(name.to_owned()));
+        let mut listed: Vec<String> = WORKFLOW_TYPES.iter().map(|&n| n.to_owned()).collect();
+        let mut documented = documented();
+        for names in [&mut registered, &mut listed, &mut documented] {
+            names.sort();
+        }
+        assert!(documented.contains(&"hello".to_owned()), "{documented:?}");
+        assert_eq!(listed, documented);
+        assert_eq!(registered, documented);
     }
 }
