@@ -8,8 +8,8 @@ use std::sync::Arc;
 pub struct RootReadme;
 
 use temporal_client::{Client, Connection, ConnectionOptions};
-use temporal_testkit::conformance_workflows;
 use temporal_testkit::FakeServer;
+use temporal_testkit::conformance_workflows;
 
 /// The task queue every example uses. On a real server the example worker polls it:
 /// `.venv/bin/python crates/testkit/worker/worker.py --task-queue examples`.

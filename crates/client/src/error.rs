@@ -19,6 +19,30 @@ pub enum WorkflowCloseStatus {
     TimedOut,
 }
 
+/// ` (run <id>)`, or nothing for an unknown run.
+fn run_words(run_id: &str) -> String {
+    if run_id.is_empty() {
+        String::new()
+    } else {
+        format!(" (run {run_id})")
+    }
+}
+
+/// A workflow status in words (`continued as new`), not its proto name.
+fn status_words(status: WorkflowExecutionStatus) -> &'static str {
+    match status {
+        WorkflowExecutionStatus::Unspecified => "in an unknown state",
+        WorkflowExecutionStatus::Running => "running",
+        WorkflowExecutionStatus::Completed => "completed",
+        WorkflowExecutionStatus::Failed => "failed",
+        WorkflowExecutionStatus::Canceled => "cancelled",
+        WorkflowExecutionStatus::Terminated => "terminated",
+        WorkflowExecutionStatus::ContinuedAsNew => "continued as new",
+        WorkflowExecutionStatus::TimedOut => "timed out",
+        WorkflowExecutionStatus::Paused => "paused",
+    }
+}
+
 impl WorkflowCloseStatus {
     fn as_words(self) -> &'static str {
         match self {
@@ -119,11 +143,12 @@ pub enum Error {
     },
     /// The workflow closed without a result: it failed, was cancelled, was terminated
     /// or timed out. `cause` is the failure chain.
-    #[error("workflow '{workflow_id}' (run {run_id}) {}", status.as_words())]
+    #[error("workflow '{workflow_id}'{} {}", run_words(run_id), status.as_words())]
     WorkflowFailed {
         /// The workflow id.
         workflow_id: String,
-        /// The run that closed.
+        /// The run that closed; `""` only when the handle had no run id and the run
+        /// could not be told (a newer run had started by the time it was asked).
         run_id: String,
         /// How it closed.
         status: WorkflowCloseStatus,
@@ -136,18 +161,19 @@ pub enum Error {
     },
     /// The run continued as new and the handle does not follow runs.
     #[error(
-        "workflow '{workflow_id}' (run {run_id}) continued as new as run {new_run_id}; follow runs to get its result"
+        "workflow '{workflow_id}'{} continued as new as run {new_run_id}; follow runs to get its result",
+        run_words(run_id)
     )]
     WorkflowContinuedAsNew {
         /// The workflow id.
         workflow_id: String,
-        /// The run that continued as new.
+        /// The run that continued as new (`""` as in [`Error::WorkflowFailed`]).
         run_id: String,
         /// The new run.
         new_run_id: String,
     },
     /// The query was not delivered because of the query reject condition.
-    #[error("query '{query_type}' on workflow '{workflow_id}' was rejected: the workflow is {}", status.as_str_name())]
+    #[error("query '{query_type}' on workflow '{workflow_id}' was rejected: the workflow is {}", status_words(*status))]
     QueryRejected {
         /// The workflow id.
         workflow_id: String,
@@ -466,3 +492,34 @@ impl From<temporal_client_core::schedule::ScheduleConvertError> for Error {
 
 /// The result type of client operations.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod display_tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_run_is_left_out_and_statuses_read_as_words() {
+        let failed = |run_id: &str| Error::WorkflowFailed {
+            workflow_id: "w".into(),
+            run_id: run_id.into(),
+            status: WorkflowCloseStatus::Terminated,
+            retry_state: RetryState::NonRetryableFailure,
+            cause: Box::new(TemporalFailure::application("stop", "Stop")),
+        };
+        assert_eq!(
+            failed("r1").to_string(),
+            "workflow 'w' (run r1) was terminated"
+        );
+        assert_eq!(failed("").to_string(), "workflow 'w' was terminated");
+        let rejected = Error::QueryRejected {
+            workflow_id: "w".into(),
+            query_type: "q".into(),
+            status: WorkflowExecutionStatus::ContinuedAsNew,
+        };
+        assert_eq!(
+            rejected.to_string(),
+            "query 'q' on workflow 'w' was rejected: the workflow is continued as new"
+        );
+    }
+}

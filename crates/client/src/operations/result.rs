@@ -4,7 +4,7 @@ use serde::de::DeserializeOwned;
 use temporal_client_core::builders::{HistoryFilter, HistorySpec};
 use temporal_client_core::failure::TemporalFailure;
 use temporal_client_core::proto::temporal::api::common::v1::{Payload, Payloads};
-use temporal_client_core::proto::temporal::api::enums::v1::RetryState;
+use temporal_client_core::proto::temporal::api::enums::v1::{RetryState, WorkflowExecutionStatus};
 use temporal_client_core::proto::temporal::api::failure::v1::Failure;
 use temporal_client_core::proto::temporal::api::history::v1::HistoryEvent;
 use temporal_client_core::proto::temporal::api::history::v1::history_event::Attributes;
@@ -129,7 +129,15 @@ impl<'a, R: 'a> GetResult<'a, R> {
                 Ok(close) => close,
                 Err(error) => return Err(error),
             };
-            let closed_run = run_id.clone().unwrap_or_default();
+            let closed_run = match (&run_id, close.status()) {
+                (Some(run_id), _) => run_id.clone(),
+                // History events do not name their run: a handle made from a workflow
+                // id alone learns it from describe, for the error only.
+                (None, Some(status)) => {
+                    Box::pin(latest_closed_run(handle, status, deadline.call(&call))).await
+                }
+                (None, None) => String::new(),
+            };
             let fail = |status, retry_state, cause: TemporalFailure| Error::WorkflowFailed {
                 workflow_id: handle.workflow_id.clone(),
                 run_id: closed_run.clone(),
@@ -234,6 +242,38 @@ pub(crate) async fn fetch_page<R>(
 }
 
 /// What a close event means for a wait: the parts of the event it needs, nothing else.
+/// The run id of `handle`'s latest run if it closed with `status` (which a close event
+/// of the latest run just reported), else `""`: a newer run started since, or describe
+/// failed. Best effort, for the error's `run_id` only.
+async fn latest_closed_run<R>(
+    handle: &WorkflowHandle<R>,
+    status: WorkflowExecutionStatus,
+    call: CallOptions,
+) -> String {
+    let inner = handle.client.inner();
+    let request = inner
+        .context()
+        .describe(WorkflowHandle::<R>::execution_target(
+            &handle.workflow_id,
+            &None,
+            &None,
+        ));
+    let described = inner
+        .rpc()
+        .describe_workflow_execution(ServiceRequest {
+            message: request,
+            options: call,
+        })
+        .await;
+    described
+        .ok()
+        .and_then(|d| d.workflow_execution_info)
+        .filter(|info| info.status == status as i32)
+        .and_then(|info| info.execution)
+        .map(|execution| execution.run_id)
+        .unwrap_or_default()
+}
+
 enum Close {
     /// The run closed and the chain goes on in this run (followed).
     NextRun(String),
@@ -256,6 +296,18 @@ enum Close {
 }
 
 impl Close {
+    /// The status of a run that closed this way without a result to return.
+    fn status(&self) -> Option<WorkflowExecutionStatus> {
+        match self {
+            Self::NextRun(_) | Self::Completed(_) => None,
+            Self::Failed(..) => Some(WorkflowExecutionStatus::Failed),
+            Self::TimedOut(_) => Some(WorkflowExecutionStatus::TimedOut),
+            Self::ContinuedAsNew(_) => Some(WorkflowExecutionStatus::ContinuedAsNew),
+            Self::Canceled(_) => Some(WorkflowExecutionStatus::Canceled),
+            Self::Terminated { .. } => Some(WorkflowExecutionStatus::Terminated),
+        }
+    }
+
     /// Reads the close event of a run; `follow_runs` as the handle's.
     ///
     /// # Errors

@@ -84,6 +84,23 @@ async fn terminate_records_the_reason() {
             }
             other => panic!("[{}] expected a terminated workflow, got {other:?}", b.kind),
         }
+        // A handle made from the workflow id alone names the run in its error too.
+        let by_id = b.client.get_handle::<()>(handle.workflow_id());
+        match by_id.result().await {
+            Err(err @ Error::WorkflowFailed { .. }) => {
+                let Error::WorkflowFailed { run_id, .. } = &err else {
+                    unreachable!()
+                };
+                assert_eq!(Some(run_id.as_str()), handle.run_id(), "[{}]", b.kind);
+                assert!(
+                    err.to_string()
+                        .contains(&format!("(run {run_id}) was terminated")),
+                    "[{}] {err}",
+                    b.kind
+                );
+            }
+            other => panic!("[{}] expected a terminated workflow, got {other:?}", b.kind),
+        }
         assert_eq!(
             handle.describe().await.unwrap().status(),
             WorkflowExecutionStatus::Terminated
