@@ -68,5 +68,5 @@ pub use temporal_client_core::search_attributes::{
     SearchAttributes, Text,
 };
 pub use temporal_client_core::{
-    CallOptions, Code, ErrorOrigin, RetryOverride, RpcRetryConfig, ServiceError,
+    CallOptions, Code, ErrorOrigin, InvalidRequest, RetryOverride, RpcRetryConfig, ServiceError,
 };

@@ -7,6 +7,7 @@ use temporal_proto::temporal::api::common::v1::Payload;
 
 use super::common::{new_request_id, payloads};
 use super::context::{ExecutionTarget, RequestContext};
+use crate::validation::{InvalidRequest, require};
 
 /// What a cancellation request sends.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,8 +33,15 @@ pub struct TerminateSpec<'a> {
 
 impl RequestContext<'_> {
     /// A RequestCancelWorkflowExecution request.
-    pub fn cancel(&self, spec: CancelSpec<'_>) -> RequestCancelWorkflowExecutionRequest {
-        RequestCancelWorkflowExecutionRequest {
+    ///
+    /// # Errors
+    /// [`InvalidRequest::EmptyWorkflowId`].
+    pub fn cancel(
+        &self,
+        spec: CancelSpec<'_>,
+    ) -> Result<RequestCancelWorkflowExecutionRequest, InvalidRequest> {
+        require(spec.target.workflow_id, InvalidRequest::EmptyWorkflowId)?;
+        Ok(RequestCancelWorkflowExecutionRequest {
             namespace: self.namespace.to_owned(),
             workflow_execution: spec.target.execution(),
             identity: self.identity.to_owned(),
@@ -44,12 +52,19 @@ impl RequestContext<'_> {
             first_execution_run_id: spec.target.first_execution_run_id.to_owned(),
             reason: spec.reason.to_owned(),
             ..Default::default()
-        }
+        })
     }
 
     /// A TerminateWorkflowExecution request.
-    pub fn terminate(&self, spec: TerminateSpec<'_>) -> TerminateWorkflowExecutionRequest {
-        TerminateWorkflowExecutionRequest {
+    ///
+    /// # Errors
+    /// [`InvalidRequest::EmptyWorkflowId`].
+    pub fn terminate(
+        &self,
+        spec: TerminateSpec<'_>,
+    ) -> Result<TerminateWorkflowExecutionRequest, InvalidRequest> {
+        require(spec.target.workflow_id, InvalidRequest::EmptyWorkflowId)?;
+        Ok(TerminateWorkflowExecutionRequest {
             namespace: self.namespace.to_owned(),
             workflow_execution: spec.target.execution(),
             reason: spec.reason.to_owned(),
@@ -57,7 +72,7 @@ impl RequestContext<'_> {
             identity: self.identity.to_owned(),
             first_execution_run_id: spec.target.first_execution_run_id.to_owned(),
             ..Default::default()
-        }
+        })
     }
 }
 
@@ -82,11 +97,13 @@ mod tests {
         first: &str,
         reason: &str,
     ) -> RequestCancelWorkflowExecutionRequest {
-        RequestContext::new(namespace, identity).cancel(CancelSpec {
-            target: target(workflow_id, run_id, first),
-            reason,
-            request_id: None,
-        })
+        RequestContext::new(namespace, identity)
+            .cancel(CancelSpec {
+                target: target(workflow_id, run_id, first),
+                reason,
+                request_id: None,
+            })
+            .unwrap()
     }
 
     fn terminate_request(
@@ -98,11 +115,13 @@ mod tests {
         reason: &str,
         details: Vec<Payload>,
     ) -> TerminateWorkflowExecutionRequest {
-        RequestContext::new(namespace, identity).terminate(TerminateSpec {
-            target: target(workflow_id, run_id, first),
-            reason,
-            details,
-        })
+        RequestContext::new(namespace, identity)
+            .terminate(TerminateSpec {
+                target: target(workflow_id, run_id, first),
+                reason,
+                details,
+            })
+            .unwrap()
     }
     use crate::builders::common::tests::{assert_uuid_v4, json_payload};
 

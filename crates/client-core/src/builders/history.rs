@@ -5,6 +5,7 @@ use temporal_proto::prelude::workflowservice::GetWorkflowExecutionHistoryRequest
 use temporal_proto::temporal::api::enums::v1::HistoryEventFilterType;
 
 use super::context::{ExecutionTarget, RequestContext};
+use crate::validation::{InvalidRequest, require};
 
 /// Which history events a request reads.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -32,9 +33,16 @@ pub struct HistorySpec<'a> {
 
 impl RequestContext<'_> {
     /// A GetWorkflowExecutionHistory request for one page.
-    pub fn history(&self, spec: HistorySpec<'_>) -> GetWorkflowExecutionHistoryRequest {
+    ///
+    /// # Errors
+    /// [`InvalidRequest::EmptyWorkflowId`].
+    pub fn history(
+        &self,
+        spec: HistorySpec<'_>,
+    ) -> Result<GetWorkflowExecutionHistoryRequest, InvalidRequest> {
+        require(spec.target.workflow_id, InvalidRequest::EmptyWorkflowId)?;
         let close_event = spec.filter == HistoryFilter::CloseEvent;
-        GetWorkflowExecutionHistoryRequest {
+        Ok(GetWorkflowExecutionHistoryRequest {
             namespace: self.namespace.to_owned(),
             execution: spec.target.execution(),
             maximum_page_size: spec.page_size.max(0),
@@ -46,7 +54,7 @@ impl RequestContext<'_> {
                 HistoryEventFilterType::AllEvent
             } as i32,
             skip_archival: close_event,
-        }
+        })
     }
 }
 
@@ -61,12 +69,14 @@ mod tests {
         rid: &str,
         token: Vec<u8>,
     ) -> GetWorkflowExecutionHistoryRequest {
-        RequestContext::new("ns", "me").history(HistorySpec {
-            target: ExecutionTarget::run(wid, rid),
-            filter,
-            next_page_token: token,
-            page_size: 0,
-        })
+        RequestContext::new("ns", "me")
+            .history(HistorySpec {
+                target: ExecutionTarget::run(wid, rid),
+                filter,
+                next_page_token: token,
+                page_size: 0,
+            })
+            .unwrap()
     }
 
     fn history_page_request(

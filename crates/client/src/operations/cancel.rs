@@ -113,7 +113,7 @@ async fn send<R>(handle: &WorkflowHandle<R>, input: CancelWorkflowInput) -> Resu
         ),
         reason: &input.reason,
         request_id: None,
-    });
+    })?;
     inner
         .rpc()
         .request_cancel_workflow_execution(ServiceRequest {

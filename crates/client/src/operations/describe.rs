@@ -104,7 +104,7 @@ async fn send<R>(
             &input.workflow_id,
             &input.run_id,
             &None,
-        ));
+        ))?;
     let response = inner
         .rpc()
         .describe_workflow_execution(ServiceRequest {

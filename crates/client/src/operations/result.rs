@@ -219,7 +219,7 @@ pub(crate) async fn fetch_page<R>(
         filter: input.filter,
         next_page_token: input.next_page_token,
         page_size: input.page_size,
-    });
+    })?;
     let response = inner
         .rpc()
         .get_workflow_execution_history(ServiceRequest {
@@ -251,13 +251,16 @@ async fn latest_closed_run<R>(
     call: CallOptions,
 ) -> String {
     let inner = handle.client.inner();
-    let request = inner
+    let Ok(request) = inner
         .context()
         .describe(WorkflowHandle::<R>::execution_target(
             &handle.workflow_id,
             &None,
             &None,
-        ));
+        ))
+    else {
+        return String::new();
+    };
     let described = inner
         .rpc()
         .describe_workflow_execution(ServiceRequest {

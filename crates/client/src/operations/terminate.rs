@@ -129,13 +129,13 @@ async fn send<R>(handle: &WorkflowHandle<R>, input: TerminateWorkflowInput) -> R
         ),
         reason: &input.reason,
         details,
-    });
+    })?;
     let target = WorkflowHandle::<R>::execution_target(
         &input.workflow_id,
         &input.run_id,
         &input.first_execution_run_id,
     );
-    let describe = inner.context().describe(target);
+    let describe = inner.context().describe(target)?;
     let call = input.call.clone();
     let outcome = inner
         .rpc()

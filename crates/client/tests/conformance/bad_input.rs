@@ -40,6 +40,32 @@ async fn empty_and_over_long_workflow_ids_are_refused() {
             "[{}] {err}",
             b.kind
         );
+        // The same for every operation on a handle with an empty id.
+        let empty = b.client.get_handle::<i64>("");
+        let refusals = [
+            ("describe", empty.describe().await.err()),
+            ("cancel", empty.cancel().await.err()),
+            ("terminate", empty.terminate().await.err()),
+            ("result", empty.result().await.err()),
+            (
+                "fetch_history",
+                empty.fetch_history().into_history().await.err(),
+            ),
+            ("signal", empty.signal(FINISH).await.err()),
+            ("query", empty.query(GET_VALUE).await.err()),
+        ];
+        for (operation, err) in refusals {
+            assert!(
+                matches!(
+                    err,
+                    Some(Error::InvalidRequest(
+                        temporal_client::InvalidRequest::EmptyWorkflowId
+                    ))
+                ),
+                "[{}] {operation}: {err:?}",
+                b.kind
+            );
+        }
 
         let long = format!("{}-{}", b.id("long"), "i".repeat(1_000));
         let err = b
