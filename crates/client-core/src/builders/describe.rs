@@ -50,10 +50,10 @@ mod tests {
         let ctx = RequestContext::new("ns", "me");
         let empty = ExecutionTarget::latest("");
         let refused = |e: InvalidRequest| matches!(e, InvalidRequest::EmptyWorkflowId);
-        assert!(refused(ctx.describe(empty.clone()).unwrap_err()));
+        assert!(refused(ctx.describe(empty).unwrap_err()));
         assert!(refused(
             ctx.history(HistorySpec {
-                target: empty.clone(),
+                target: empty,
                 filter: HistoryFilter::CloseEvent,
                 next_page_token: Vec::new(),
                 page_size: 0,
@@ -62,7 +62,7 @@ mod tests {
         ));
         assert!(refused(
             ctx.cancel(CancelSpec {
-                target: empty.clone(),
+                target: empty,
                 ..CancelSpec::default()
             })
             .unwrap_err()
