@@ -170,6 +170,14 @@ impl OperationDeadline {
     ) -> impl Future<Output = Result<T>> + 's {
         let start = *self.lock();
         let bounded = match start {
+            // Passed before anything was sent (a zero timeout), whatever the back end.
+            Some((_, timeout)) if timeout.is_zero() => {
+                Either::Right(Either::Right(std::future::ready(Err(Error::Timeout {
+                    operation: self.operation,
+                    timeout,
+                    source: None,
+                }))))
+            }
             Some((at, timeout)) => Either::Left(tokio::time::timeout_at(at, operation_future).map(
                 move |outcome| {
                     outcome.unwrap_or_else(|_| {
@@ -181,7 +189,7 @@ impl OperationDeadline {
                     })
                 },
             )),
-            None => Either::Right(operation_future),
+            None => Either::Right(Either::Left(operation_future)),
         };
         bounded.map(move |outcome| self.finish(outcome))
     }
@@ -242,8 +250,17 @@ pub(crate) fn bounded<T>(
     operation_future: impl Future<Output = Result<T>>,
 ) -> impl Future<Output = Result<T>> {
     let Some(timeout) = timeout else {
-        return Either::Left(operation_future);
+        return Either::Left(Either::Left(operation_future));
     };
+    if timeout.is_zero() {
+        // Passed before anything was sent, whatever the back end: an in-process
+        // service would otherwise answer within the first poll, before the timer.
+        return Either::Left(Either::Right(std::future::ready(Err(Error::Timeout {
+            operation,
+            timeout,
+            source: None,
+        }))));
+    }
     Either::Right(tokio::time::timeout(timeout, operation_future).map(
         move |outcome| match outcome {
             Ok(Err(Error::Service(source))) if source.is_timeout() => Err(Error::Timeout {
@@ -270,8 +287,9 @@ macro_rules! call_option_setters {
     ($($path:ident).+) => {
         /// Sets the timeout of the whole operation (every RPC, retry and poll it makes).
         /// When it passes the operation fails with
-        /// [`Error::Timeout`](crate::Error::Timeout). Unset, each RPC has the
-        /// connection's RPC (or long-poll) timeout and the operation none.
+        /// [`Error::Timeout`](crate::Error::Timeout); a zero timeout fails so at once,
+        /// before anything is sent. Unset, each RPC has the connection's RPC (or
+        /// long-poll) timeout and the operation none.
         pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
             self.$($path).+.timeout = Some(timeout);
             self

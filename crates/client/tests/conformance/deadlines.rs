@@ -190,3 +190,50 @@ async fn an_interceptors_timeout_on_a_single_rpc_is_the_typed_timeout() {
     })
     .await;
 }
+
+/// A zero timeout has passed before anything is sent, on every back end alike (an
+/// in-process fake would otherwise answer within the first poll): the start creates
+/// nothing, and waits and one-RPC operations fail the same way.
+#[tokio::test]
+async fn a_zero_timeout_fails_at_once_and_sends_nothing() {
+    on_every_backend(|b| async move {
+        let id = b.id("zero-timeout");
+        let err = b
+            .client
+            .start(WAIT_CANCEL, WorkflowOptions::new(&id, &b.task_queue))
+            .timeout(Duration::ZERO)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Timeout { timeout, .. } if timeout.is_zero()),
+            "[{}] {err:?}",
+            b.kind
+        );
+        let never_started = b.client.get_handle::<()>(&id).describe().await;
+        assert!(
+            matches!(&never_started, Err(e) if e.is_not_found()),
+            "[{}] {never_started:?}",
+            b.kind
+        );
+
+        let handle = b
+            .client
+            .start(WAIT_CANCEL, WorkflowOptions::new(&id, &b.task_queue))
+            .await
+            .unwrap();
+        let waited = handle.result().timeout(Duration::ZERO).await;
+        assert!(
+            matches!(waited, Err(Error::Timeout { .. })),
+            "[{}] {waited:?}",
+            b.kind
+        );
+        let described = handle.describe().timeout(Duration::ZERO).await;
+        assert!(
+            matches!(described, Err(Error::Timeout { .. })),
+            "[{}] {described:?}",
+            b.kind
+        );
+        handle.terminate().await.unwrap();
+    })
+    .await;
+}
