@@ -78,7 +78,8 @@ impl std::fmt::Debug for FetchHistory {
 impl FetchHistory {
     call_option_setters!();
 
-    /// Events per page (0, the default, lets the server choose).
+    /// Events per page (0, the default, lets the server choose; a negative size counts
+    /// as 0).
     pub fn page_size(mut self, page_size: i32) -> Self {
         self.page_size = page_size.max(0);
         self

@@ -60,7 +60,8 @@ impl std::fmt::Debug for ListSchedules {
 impl ListSchedules {
     call_option_setters!();
 
-    /// Schedules per page (0, the default, lets the server choose).
+    /// Schedules per page (0, the default, lets the server choose; a negative size
+    /// counts as 0).
     pub fn page_size(mut self, page_size: i32) -> Self {
         self.page_size = page_size.max(0);
         self
