@@ -78,8 +78,8 @@ impl ListWorkflows {
     call_option_setters!();
 
     /// Executions per page (0, the default, lets the server choose; a negative size
-    /// counts as 0). Each page is one
-    /// RPC; the call's timeout bounds all of them together, from the first read.
+    /// counts as 0). Each page is one RPC; the call's timeout bounds all of them
+    /// together, from the first read.
     pub fn page_size(mut self, page_size: i32) -> Self {
         self.page_size = page_size.max(0);
         self
