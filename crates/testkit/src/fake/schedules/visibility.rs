@@ -120,9 +120,18 @@ pub(crate) fn schedule_query(
 }
 
 /// Where `ORDER` starts in `text`, counting characters from 1.
+/// (The last `order` followed by `by`: the clause ends the query, and a name in it may
+/// contain `order`, as `OrderCount` does.)
 fn order_by_position(text: &str) -> usize {
     let lower = text.to_ascii_lowercase();
-    let at = lower.rfind("order").unwrap_or(0);
+    let at = lower
+        .rmatch_indices("order")
+        .map(|(at, _)| at)
+        .find(|&at| {
+            let rest = &lower[at + "order".len()..];
+            rest.starts_with(char::is_whitespace) && rest.trim_start().starts_with("by")
+        })
+        .unwrap_or(0);
     text.get(..at).map_or(0, |before| before.chars().count()) + 1
 }
 
@@ -177,6 +186,13 @@ mod tests {
                 .starts_with("invalid query: invalid expression"),
             "{}",
             refusal("TemporalSchedulePaused = 'true'")
+        );
+        assert!(
+            refusal("Stage = 'x' ORDER BY OrderCount").starts_with(
+                "invalid query: malformed SQL query: syntax error at position 13 near 'order'"
+            ),
+            "{}",
+            refusal("Stage = 'x' ORDER BY OrderCount")
         );
         assert!(
             refusal("Stage = 'x' ORDER BY ScheduleId").starts_with(
