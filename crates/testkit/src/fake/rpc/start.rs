@@ -19,7 +19,7 @@ use temporal_proto::temporal::api::taskqueue::v1::TaskQueue;
 use temporal_proto::temporal::api::workflowservice::v1 as wf;
 
 use crate::fake::clock::{from_proto_duration, to_proto_duration};
-use crate::fake::cron::{CronError, CronSchedule};
+use crate::fake::cron::CronSchedule;
 use crate::fake::engine::{Close, DEFAULT_TASK_TIMEOUT, NewRun, State, WftSource};
 use crate::fake::rpc::{invalid, unimplemented_field};
 use crate::fake::server::FakeServer;
@@ -227,11 +227,9 @@ impl State {
         let cron = if f.cron_schedule.is_empty() {
             None
         } else {
-            match CronSchedule::parse(&f.cron_schedule) {
-                Ok(c) => Some(c),
-                // The server's words, for a bad expression and an unknown zone alike.
-                Err(CronError::Invalid(..)) => return Err(invalid(rpc, "invalid CronSchedule.")),
-            }
+            // The server's words, for a bad expression and an unknown zone alike.
+            let parsed = CronSchedule::parse(&f.cron_schedule);
+            Some(parsed.map_err(|_| invalid(rpc, "invalid CronSchedule."))?)
         };
         if cron.is_some() && start_delay.is_some() {
             return Err(invalid(
